@@ -1,0 +1,144 @@
+"""Progress against the plan's milestones. Targets are read from Milestone rows, never from code."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet
+
+from evaluations.choices import ReviewState
+from institutions.choices import IPStatus
+from institutions.models import Institution
+from patentpool.choices import LegalStatus
+from patentpool.models import Patent
+
+from .choices import MilestoneMetric, MilestoneScope
+from .models import Milestone
+
+# A patent counts as inventoried once its self-assessment has been filled and submitted onwards.
+INVENTORIED_STATES = (ReviewState.SUBMITTED, ReviewState.COLLEGE_APPROVED, ReviewState.APPROVED)
+
+
+def milestone_scopes_for(institution: Institution) -> list[str]:
+    """The milestone scopes that apply to ``institution``."""
+    scopes = [MilestoneScope.ALL_INSTITUTIONS, MilestoneScope.NATIONAL]
+    if institution.ip_status in (IPStatus.DEMONSTRATION, IPStatus.PILOT):
+        scopes.append(MilestoneScope.IP_DEMO_AND_PILOT)
+        if institution.ip_status == IPStatus.DEMONSTRATION:
+            scopes.append(MilestoneScope.IP_DEMONSTRATION)
+    else:
+        scopes.append(MilestoneScope.OTHER_INSTITUTIONS)
+    return scopes
+
+
+def milestone_list_for_institution(*, institution: Institution, metric: str) -> QuerySet[Milestone]:
+    """Milestones of ``metric`` applying to ``institution`` (its status, or its province), by due date."""
+    return Milestone.objects.filter(
+        Q(scope__in=milestone_scopes_for(institution))
+        | Q(scope=MilestoneScope.PROVINCE, province_id=institution.province_id),
+        metric=metric,
+    ).order_by("due_date", "code")
+
+
+@dataclass
+class MilestoneCheck:
+    """A milestone set against the current figure."""
+
+    milestone: Milestone
+    met: bool
+    overdue: bool
+
+
+@dataclass
+class InventoryProgress:
+    """Inventory coverage of one institution (or one college of it)."""
+
+    valid_stock: int
+    inventoried: int
+    in_library: int
+    awaiting_review: int
+    checks: list[MilestoneCheck]
+
+    @property
+    def coverage(self) -> Decimal:
+        if not self.valid_stock:
+            return Decimal(0)
+        return min(Decimal(1), Decimal(self.inventoried) / Decimal(self.valid_stock))
+
+    @property
+    def coverage_percent(self) -> str:
+        return f"{self.coverage * 100:.1f}"
+
+
+def inventory_progress(
+    *, institution: Institution, org_unit_id: int | None = None, today: datetime.date | None = None
+) -> InventoryProgress:
+    """Inventory coverage (inventoried ÷ valid stock in scope), resource-library size and review backlog.
+
+    The denominator is the institution's declared valid stock when it has one (whole institution only), else the
+    valid patents it has put in the base library.
+    """
+    today = today or datetime.date.today()
+    patents = Patent.objects.filter(institution=institution)
+    if org_unit_id is not None:
+        patents = patents.filter(org_unit_id=org_unit_id)
+    figures = patents.aggregate(
+        valid=Count("pk", filter=Q(legal_status=LegalStatus.VALID)),
+        inventoried=Count(
+            "pk", filter=Q(legal_status=LegalStatus.VALID, assessment__review_state__in=INVENTORIED_STATES)
+        ),
+        in_library=Count("pk", filter=Q(assessment__review_state=ReviewState.APPROVED)),
+        awaiting=Count(
+            "pk", filter=Q(assessment__review_state__in=[ReviewState.SUBMITTED, ReviewState.COLLEGE_APPROVED])
+        ),
+    )
+    valid_stock = figures["valid"]
+    if org_unit_id is None and institution.valid_stock:
+        valid_stock = max(institution.valid_stock, figures["inventoried"])
+    progress = InventoryProgress(
+        valid_stock=valid_stock,
+        inventoried=figures["inventoried"],
+        in_library=figures["in_library"],
+        awaiting_review=figures["awaiting"],
+        checks=[],
+    )
+    for milestone in milestone_list_for_institution(institution=institution, metric=MilestoneMetric.INVENTORY_COVERAGE):
+        met = milestone.target_share is not None and progress.coverage >= milestone.target_share
+        progress.checks.append(
+            MilestoneCheck(milestone=milestone, met=met, overdue=not met and milestone.due_date < today)
+        )
+    return progress
+
+
+def institution_progress_table(*, institutions: QuerySet[Institution]) -> list[dict]:
+    """Per-institution coverage rows in one grouped query (for bureau, ministry and national views)."""
+    rows = (
+        institutions.annotate(
+            valid=Count("patents", filter=Q(patents__legal_status=LegalStatus.VALID)),
+            inventoried=Count(
+                "patents",
+                filter=Q(
+                    patents__legal_status=LegalStatus.VALID, patents__assessment__review_state__in=INVENTORIED_STATES
+                ),
+            ),
+            in_library=Count("patents", filter=Q(patents__assessment__review_state=ReviewState.APPROVED)),
+        )
+        .select_related("province")
+        .order_by("province__code", "name")
+    )
+    table = []
+    for inst in rows:
+        stock = max(inst.valid_stock or inst.valid, inst.inventoried)
+        share = Decimal(inst.inventoried) / Decimal(stock) if stock else Decimal(0)
+        table.append(
+            {
+                "institution": inst,
+                "valid_stock": stock,
+                "inventoried": inst.inventoried,
+                "in_library": inst.in_library,
+                "coverage_percent": f"{share * 100:.1f}",
+            }
+        )
+    return table

@@ -1,0 +1,157 @@
+"""Self-assessments (自评) in the national format, and the patent evaluation expert library."""
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .choices import (
+    ExpertStatus,
+    ImplementationLevel1,
+    ImplementationLevel2,
+    IntentLevel1,
+    IntentLevel2,
+    Maturity,
+    PriceBand,
+    ReviewState,
+    ValueStars,
+)
+
+
+class SelfAssessment(models.Model):
+    """An institution's self-assessment of one patent; once approved the patent is in the conversion resource library.
+
+    Multi-valued parts of the national format (implementation states, conversion intents) are child rows.
+    """
+
+    patent = models.OneToOneField("patentpool.Patent", on_delete=models.CASCADE, related_name="assessment")
+    review_state = models.CharField(
+        _("审核状态"), max_length=16, choices=ReviewState.choices, default=ReviewState.DRAFT, db_index=True
+    )
+    review_comment = models.CharField(_("审核意见"), max_length=500, blank=True)
+    fee_standard_wan = models.DecimalField(
+        _("费用标准（万元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    intended_cities = models.CharField(_("意向合作城市"), max_length=500, blank=True)
+    intended_enterprises = models.CharField(_("意向合作企业"), max_length=1000, blank=True)
+    price_band = models.CharField(_("意向价格"), max_length=12, choices=PriceBand.choices, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=64, blank=True)
+    contact_phone = models.CharField(_("联系方式"), max_length=64, blank=True)
+    maturity = models.CharField(_("技术成熟度"), max_length=24, choices=Maturity.choices, blank=True, db_index=True)
+    value_stars = models.PositiveSmallIntegerField(
+        _("专利价值分级自评"), choices=ValueStars.choices, null=True, blank=True, db_index=True
+    )
+    products_advantages = models.TextField(
+        _("本专利对应产品、技术优势、性能指标"), blank=True, validators=[MaxLengthValidator(500)]
+    )
+    industry = models.ForeignKey(
+        "patentpool.IndustryCode",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("国民经济行业分类"),
+    )
+    prospect = models.TextField(_("产业化前景描述"), blank=True, validators=[MaxLengthValidator(500)])
+    sei_class = models.ForeignKey(
+        "patentpool.SEIClass",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("战新分类"),
+    )
+    ipc_field = models.CharField(_("本专利所属技术领域（IPC）"), max_length=255, blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    approved_at = models.DateTimeField(_("入库时间"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        indexes = [models.Index(fields=["review_state", "industry"], name="assessment_state_industry_idx")]
+        verbose_name = _("自评")
+        verbose_name_plural = _("自评")
+
+    def __str__(self):
+        return f"{self.patent.application_number} {self.get_review_state_display()}"
+
+
+class ImplementationStatus(models.Model):
+    """One implementation state of a patent (columns L–O); a patent may have several, in order."""
+
+    assessment = models.ForeignKey(SelfAssessment, on_delete=models.CASCADE, related_name="implementation_states")
+    position = models.PositiveSmallIntegerField(default=0)
+    level1 = models.CharField(_("一级实施状态"), max_length=24, choices=ImplementationLevel1.choices)
+    level2 = models.CharField(_("二级状态描述"), max_length=32, choices=ImplementationLevel2.choices, blank=True)
+    custom_text = models.CharField(_("自定义描述"), max_length=255, blank=True)
+    amount_wan = models.DecimalField(_("金额（万元）"), max_digits=14, decimal_places=2, null=True, blank=True)
+    evaluation_result = models.CharField(_("评价结果"), max_length=255, blank=True)
+    product_name = models.CharField(_("产品名称"), max_length=255, blank=True)
+    remark = models.CharField(_("备注"), max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["assessment", "position"]
+        verbose_name = _("实施状态")
+        verbose_name_plural = _("实施状态")
+
+    def __str__(self):
+        return f"{self.get_level1_display()} {self.get_level2_display() or self.custom_text}".strip()
+
+
+class ConversionIntent(models.Model):
+    """One conversion intent of a patent (columns P–Q); a patent may have several, in order."""
+
+    assessment = models.ForeignKey(SelfAssessment, on_delete=models.CASCADE, related_name="intents")
+    position = models.PositiveSmallIntegerField(default=0)
+    level1 = models.CharField(_("转化意愿（一级）"), max_length=16, choices=IntentLevel1.choices, db_index=True)
+    level2 = models.CharField(_("转化意愿（二级）"), max_length=24, choices=IntentLevel2.choices, blank=True)
+    custom_text = models.CharField(_("自定义描述"), max_length=255, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["assessment", "position"]
+        verbose_name = _("转化意愿")
+        verbose_name_plural = _("转化意愿")
+
+    def __str__(self):
+        return f"{self.get_level1_display()} {self.get_level2_display() or self.custom_text}".strip()
+
+
+class Expert(models.Model):
+    """A member of the patent evaluation expert library, organised by industry field, often recommended by an
+    enterprise."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="expert_profile"
+    )
+    name = models.CharField(_("姓名"), max_length=64)
+    organisation = models.CharField(_("工作单位"), max_length=128)
+    title = models.CharField(_("职称/职务"), max_length=64, blank=True)
+    province = models.ForeignKey("patentpool.Province", on_delete=models.PROTECT, verbose_name=_("省份"))
+    industries = models.ManyToManyField(
+        "patentpool.IndustryCode", blank=True, related_name="experts", verbose_name=_("擅长行业")
+    )
+    recommended_by = models.ForeignKey(
+        "enterprises.Enterprise",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="recommended_experts",
+        verbose_name=_("推荐企业"),
+    )
+    status = models.CharField(_("状态"), max_length=16, choices=ExpertStatus.choices, default=ExpertStatus.ACTIVE)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("评价专家")
+        verbose_name_plural = _("专家库")
+
+    def __str__(self):
+        return f"{self.name}（{self.organisation}）"

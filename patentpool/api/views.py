@@ -1,0 +1,46 @@
+"""API of the patent library: the base library (scoped) and the conversion resource library."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from ..filtersets import PatentFilterSet
+from ..selectors import patent_list, resource_library_list
+from ..services import patent_update
+from .serializers import PatentSerializer, PatentUpdateSerializer
+
+
+class PatentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The base stock-patent library, as the caller may see it."""
+
+    serializer_class = PatentSerializer
+    filterset_class = PatentFilterSet
+
+    def get_queryset(self):
+        return patent_list(user=self.request.user)
+
+    @extend_schema(request=PatentUpdateSerializer, responses=PatentSerializer)
+    def partial_update(self, request, pk=None):
+        patent = self.get_object()  # 404 when out of scope
+        payload = PatentUpdateSerializer(data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        try:
+            patent = patent_update(user=request.user, patent_id=patent.pk, data=dict(payload.validated_data))
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from exc
+        return Response(PatentSerializer(self.get_queryset().get(pk=patent.pk)).data)
+
+
+class ResourceLibraryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The conversion resource library: approved patents, open to every signed-in role."""
+
+    serializer_class = PatentSerializer
+    filterset_class = PatentFilterSet
+
+    def get_queryset(self):
+        return resource_library_list(user=self.request.user)

@@ -1,0 +1,68 @@
+"""Reads of the patent library, scoped to the user's organisation and role.
+
+The rules, written once:
+- base library: national admin all; institution admin its institution; college admin its college; inventor the
+  patents they are linked to as inventor; provincial bureau its province; ministry the institutions it supervises;
+  enterprises and experts none;
+- conversion resource library (approved self-assessments): every signed-in role may browse it.
+"""
+
+from django.db.models import Q, QuerySet
+
+from evaluations.choices import ReviewState
+from institutions.choices import Role
+from institutions.models import User
+from institutions.selectors import NOTHING, institution_scope_q
+
+from .models import Patent
+
+# Roles that may change base-library data (the rest read only).
+EDITOR_ROLES = {Role.INSTITUTION_ADMIN, Role.COLLEGE_ADMIN, Role.INVENTOR, Role.NATIONAL_ADMIN}
+
+
+def patent_scope_q(user: User) -> Q:
+    """A filter over patents that ``user`` may read in the base library."""
+    if not user.is_authenticated or not user.is_active:
+        return NOTHING
+    q = institution_scope_q(user, "institution__")
+    if user.role == Role.COLLEGE_ADMIN:
+        q &= Q(org_unit_id=user.org_unit_id) if user.org_unit_id else NOTHING
+    elif user.role == Role.INVENTOR:
+        q &= Q(inventor_accounts=user)
+    return q
+
+
+def _list_columns(qs: QuerySet[Patent]) -> QuerySet[Patent]:
+    # One query per page whatever its size: everything a list row shows comes by join.
+    return qs.select_related("institution", "institution__province", "org_unit", "assessment")
+
+
+def patent_list(*, user: User) -> QuerySet[Patent]:
+    """The base stock-patent library as ``user`` may see it."""
+    return _list_columns(Patent.objects.filter(patent_scope_q(user)))
+
+
+def patent_get(*, user: User, pk: int) -> Patent | None:
+    """One patent of the base library, or None when it does not exist or is not the user's to see."""
+    return patent_list(user=user).filter(pk=pk).first()
+
+
+def resource_library_list(*, user: User) -> QuerySet[Patent]:
+    """The conversion resource library: patents whose self-assessment was approved."""
+    if not user.is_authenticated or not user.is_active:
+        return Patent.objects.none()
+    return _list_columns(Patent.objects.filter(assessment__review_state=ReviewState.APPROVED)).select_related(
+        "assessment__industry", "assessment__sei_class"
+    )
+
+
+def resource_get(*, user: User, pk: int) -> Patent | None:
+    """One patent of the resource library, or None."""
+    return resource_library_list(user=user).filter(pk=pk).first()
+
+
+def patent_can_edit(*, user: User, patent: Patent) -> bool:
+    """Whether ``user`` may change the patent's base-library data and self-assessment."""
+    if user.role not in EDITOR_ROLES and not user.is_superuser:
+        return False
+    return Patent.objects.filter(patent_scope_q(user), pk=patent.pk).exists()

@@ -1,0 +1,26 @@
+"""Root URLs: pages, the API and its schema, the admin, sign-in and the language switch."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from dashboards.views import home_view
+
+from . import views
+
+urlpatterns = [
+    path("", home_view, name="home"),
+    path("patents/", views.patent_list_view, name="patent-list"),
+    path("patents/<int:pk>/", views.patent_detail_view, name="patent-detail"),
+    path("patents/<int:pk>/edit/", views.patent_edit_view, name="patent-edit"),
+    path("library/", views.resource_list_view, name="resource-list"),
+    path("library/<int:pk>/", views.resource_detail_view, name="resource-detail"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", include("patentpool.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]

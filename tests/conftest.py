@@ -1,0 +1,169 @@
+"""Shared fixtures: reference data loaded once per test database, and a small world with one user per role."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+import pytest
+
+from enterprises.models import Enterprise
+from enterprises.validators import credit_code_check_char
+from evaluations.choices import Maturity, PriceBand, ReviewState
+from evaluations.models import SelfAssessment
+from institutions.choices import Authority, InstitutionKind, IPStatus, Role
+from institutions.models import Institution, OrgUnit, User
+from patentpool.appno import ApplicationNumber
+from patentpool.choices import PatentType
+from patentpool.models import IndustryCode, Patent, Province
+from transfers.choices import DealKind
+from transfers.models import Deal
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Hashing eight passwords per test with PBKDF2 would dominate the run; production keeps the strong default.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Reference data is read-only for tests: load it once into the test database."""
+    from patentpool.reference import load_all
+
+    with django_db_blocker.unblock():
+        load_all()
+
+
+def make_number(serial: int, year: int = 2019, type_digit: str = "1") -> str:
+    body = f"{year}{type_digit}{serial:07d}"
+    return f"{body}.{ApplicationNumber.check_digit(body)}"
+
+
+def make_credit_code(seed: int) -> str:
+    first17 = f"91110000{seed:09d}"
+    return first17 + credit_code_check_char(first17)
+
+
+@dataclass
+class World:
+    """Two provinces; in P1 a MOE university (two colleges) and a local institute; in P2 a MOE university."""
+
+    p1: Province
+    p2: Province
+    uni: Institution
+    institute: Institution
+    far_uni: Institution
+    college_a: OrgUnit
+    college_b: OrgUnit
+    patent_a: Patent  # uni, college A, inventor linked, approved into the resource library
+    patent_b: Patent  # uni, college B
+    patent_institute: Patent  # institute (P1, local authority)
+    patent_far: Patent  # far_uni (P2, MOE), approved
+    enterprise: Enterprise
+    deal_a: Deal
+    users: dict[str, User]
+
+
+def _patent(serial, institution, unit, title, **extra) -> Patent:
+    return Patent.objects.create(
+        application_number=make_number(serial),
+        patent_type=PatentType.INVENTION,
+        title=title,
+        inventors="张三，李四",
+        grant_date=datetime.date(2020, 5, 1),
+        institution=institution,
+        org_unit=unit,
+        **extra,
+    )
+
+
+def _approve(patent: Patent, industry_code: str) -> SelfAssessment:
+    return SelfAssessment.objects.create(
+        patent=patent,
+        review_state=ReviewState.APPROVED,
+        maturity=Maturity.SMALL_BATCH,
+        value_stars=4,
+        price_band=PriceBand.B10_20,
+        contact_name="王老师",
+        contact_phone="13800000000",
+        industry=IndustryCode.objects.get(code=industry_code),
+    )
+
+
+@pytest.fixture
+def world(db) -> World:
+    p1 = Province.objects.get(code="32")
+    p2 = Province.objects.get(code="44")
+    uni = Institution.objects.create(
+        name="测试大学", kind=InstitutionKind.UNIVERSITY, province=p1, authority=Authority.MOE, ip_status=IPStatus.PILOT
+    )
+    institute = Institution.objects.create(
+        name="测试研究所", kind=InstitutionKind.RESEARCH_INSTITUTE, province=p1, authority=Authority.LOCAL
+    )
+    far_uni = Institution.objects.create(
+        name="远方大学", kind=InstitutionKind.UNIVERSITY, province=p2, authority=Authority.MOE
+    )
+    college_a = OrgUnit.objects.create(institution=uni, name="材料学院")
+    college_b = OrgUnit.objects.create(institution=uni, name="计算机学院")
+    far_college = OrgUnit.objects.create(institution=far_uni, name="材料学院")
+    patent_a = _patent(1, uni, college_a, "一种锂电池隔膜的制备方法")
+    patent_b = _patent(2, uni, college_b, "一种图像识别模型")
+    patent_institute = _patent(3, institute, None, "一种土壤修复剂")
+    patent_far = _patent(4, far_uni, far_college, "一种固态电解质")
+    _approve(patent_a, "C38")
+    _approve(patent_far, "C26")
+    enterprise = Enterprise.objects.create(name="测试科技有限公司", credit_code=make_credit_code(1), province=p2)
+    other_enterprise = Enterprise.objects.create(name="别家有限公司", credit_code=make_credit_code(2), province=p1)
+    deal_a = Deal.objects.create(
+        patent=patent_a,
+        institution=uni,
+        kind=DealKind.ORDINARY_LICENCE,
+        enterprise=enterprise,
+        counterparty=enterprise.name,
+        amount_wan=20,
+        contract_date=datetime.date(2025, 3, 1),
+    )
+    Deal.objects.create(
+        patent=patent_far,
+        institution=far_uni,
+        kind=DealKind.TRANSFER,
+        enterprise=other_enterprise,
+        counterparty=other_enterprise.name,
+        contract_date=datetime.date(2025, 4, 1),
+    )
+    specs = {
+        "national_admin": {"role": Role.NATIONAL_ADMIN, "is_staff": True},
+        "institution_admin": {"role": Role.INSTITUTION_ADMIN, "institution": uni},
+        "college_admin": {"role": Role.COLLEGE_ADMIN, "institution": uni, "org_unit": college_a},
+        "inventor": {"role": Role.INVENTOR, "institution": uni, "org_unit": college_a},
+        "enterprise": {"role": Role.ENTERPRISE, "enterprise": enterprise},
+        "expert": {"role": Role.EXPERT},
+        "provincial_bureau": {"role": Role.PROVINCIAL_BUREAU, "province": p1},
+        "ministry": {"role": Role.MINISTRY, "authority": Authority.MOE},
+    }
+    users = {}
+    for name, fields in specs.items():
+        user = User(username=name, **fields)
+        user.set_password("pw-" + name)
+        user.full_clean()
+        user.save()
+        users[name] = user
+    patent_a.inventor_accounts.add(users["inventor"])
+    return World(
+        p1=p1,
+        p2=p2,
+        uni=uni,
+        institute=institute,
+        far_uni=far_uni,
+        college_a=college_a,
+        college_b=college_b,
+        patent_a=patent_a,
+        patent_b=patent_b,
+        patent_institute=patent_institute,
+        patent_far=patent_far,
+        enterprise=enterprise,
+        deal_a=deal_a,
+        users=users,
+    )

@@ -1,0 +1,293 @@
+"""The permission matrix: role × object × action, over selectors, pages, exports and the API.
+
+A denied change must leave the row and its history exactly as they were.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from enterprises.selectors import enterprise_list
+from institutions.selectors import institution_list
+from patentpool.models import Patent
+from patentpool.selectors import patent_can_edit, patent_list, resource_library_list
+from transfers.selectors import deal_list
+
+ROLES = [
+    "national_admin",
+    "institution_admin",
+    "college_admin",
+    "inventor",
+    "enterprise",
+    "expert",
+    "provincial_bureau",
+    "ministry",
+]
+
+# Which of the world's patents each role sees in the base library.
+BASE_VISIBLE = {
+    "national_admin": {"a", "b", "institute", "far"},
+    "institution_admin": {"a", "b"},
+    "college_admin": {"a"},
+    "inventor": {"a"},
+    "enterprise": set(),
+    "expert": set(),
+    "provincial_bureau": {"a", "b", "institute"},
+    "ministry": {"a", "b", "far"},
+}
+EDITABLE = {
+    "national_admin": {"a", "b", "institute", "far"},
+    "institution_admin": {"a", "b"},
+    "college_admin": {"a"},
+    "inventor": {"a"},
+    "enterprise": set(),
+    "expert": set(),
+    "provincial_bureau": set(),
+    "ministry": set(),
+}
+RESOURCE_VISIBLE = {"a", "far"}  # approved patents: every signed-in role browses the resource library
+INSTITUTIONS_VISIBLE = {
+    "national_admin": {"uni", "institute", "far_uni"},
+    "institution_admin": {"uni"},
+    "college_admin": {"uni"},
+    "inventor": {"uni"},
+    "enterprise": set(),
+    "expert": set(),
+    "provincial_bureau": {"uni", "institute"},
+    "ministry": {"uni", "far_uni"},
+}
+DEALS_VISIBLE = {  # by patent
+    "national_admin": {"a", "far"},
+    "institution_admin": {"a"},
+    "college_admin": {"a"},
+    "inventor": {"a"},
+    "enterprise": {"a"},  # the deal it is party to
+    "expert": set(),
+    "provincial_bureau": {"a"},
+    "ministry": {"a", "far"},
+}
+ENTERPRISES_VISIBLE = {
+    "national_admin": {"测试科技有限公司", "别家有限公司"},
+    "enterprise": {"测试科技有限公司"},
+    "provincial_bureau": {"别家有限公司"},
+}
+
+
+def patents_by_key(world) -> dict[str, Patent]:
+    return {"a": world.patent_a, "b": world.patent_b, "institute": world.patent_institute, "far": world.patent_far}
+
+
+def keys_of(world, patents) -> set[str]:
+    by_pk = {p.pk: k for k, p in patents_by_key(world).items()}
+    return {by_pk[p.pk] for p in patents}
+
+
+def login(client, world, role):
+    client.force_login(world.users[role])
+    return client
+
+
+# -- selectors -------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_base_library_scope(world, role):
+    assert keys_of(world, patent_list(user=world.users[role])) == BASE_VISIBLE[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_resource_library_open_to_every_role(world, role):
+    assert keys_of(world, resource_library_list(user=world.users[role])) == RESOURCE_VISIBLE
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_edit_permission(world, role):
+    user = world.users[role]
+    editable = {k for k, p in patents_by_key(world).items() if patent_can_edit(user=user, patent=p)}
+    assert editable == EDITABLE[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_institution_scope(world, role):
+    names = {"测试大学": "uni", "测试研究所": "institute", "远方大学": "far_uni"}
+    assert {names[i.name] for i in institution_list(user=world.users[role])} == INSTITUTIONS_VISIBLE[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_deal_scope(world, role):
+    assert keys_of(world, [d.patent for d in deal_list(user=world.users[role])]) == DEALS_VISIBLE[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_enterprise_scope(world, role):
+    assert {e.name for e in enterprise_list(user=world.users[role])} == ENTERPRISES_VISIBLE.get(role, set())
+
+
+def test_inactive_user_sees_nothing(world):
+    user = world.users["national_admin"]
+    user.is_active = False
+    user.save()
+    assert patent_list(user=user).count() == 0
+    assert resource_library_list(user=user).count() == 0
+
+
+# -- pages -----------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_detail_page_matrix(client, world, role):
+    login(client, world, role)
+    for key, patent in patents_by_key(world).items():
+        response = client.get(f"/patents/{patent.pk}/")
+        expected = 200 if key in BASE_VISIBLE[role] else 404
+        assert response.status_code == expected, (role, key)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_list_page_shows_only_own_world(client, world, role):
+    login(client, world, role)
+    response = client.get("/patents/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    shown = {k for k, p in patents_by_key(world).items() if p.application_number in body}
+    assert shown == BASE_VISIBLE[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_export_contains_exactly_the_visible_rows(client, world, role):
+    login(client, world, role)
+    response = client.get("/patents/?export=xlsx")
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    rows = list(workbook.active.iter_rows(min_row=2, values_only=True))
+    numbers = {row[0] for row in rows}
+    expected = {p.application_number for k, p in patents_by_key(world).items() if k in BASE_VISIBLE[role]}
+    assert numbers == expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_resource_pages_for_every_role(client, world, role):
+    login(client, world, role)
+    assert client.get(f"/library/{world.patent_a.pk}/").status_code == 200
+    assert client.get(f"/library/{world.patent_b.pk}/").status_code == 404  # not approved: not in the library
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_edit_page_matrix_and_denied_changes_nothing(client, world, role):
+    login(client, world, role)
+    for key, patent in patents_by_key(world).items():
+        before = Patent.objects.get(pk=patent.pk)
+        history_before = patent.history.count()
+        response = client.post(
+            f"/patents/{patent.pk}/edit/",
+            {"title": "改过的名称", "inventors": before.inventors, "patentees": "", "org_unit": before.org_unit_id or ""},
+        )
+        after = Patent.objects.get(pk=patent.pk)
+        if key in EDITABLE[role]:
+            assert response.status_code == 302, (role, key, response.content[:300])
+            assert after.title == "改过的名称"
+            assert patent.history.count() == history_before + 1
+            latest = patent.history.latest()
+            assert latest.history_user == world.users[role]
+            assert latest.prev_record.title == before.title
+        else:
+            assert response.status_code in (403, 404), (role, key)
+            assert after.title == before.title
+            assert after.updated_at == before.updated_at
+            assert patent.history.count() == history_before
+
+
+def test_anonymous_is_sent_to_login(client, world):
+    for url in ("/", "/patents/", f"/patents/{world.patent_a.pk}/", "/library/"):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+
+
+def test_college_admin_cannot_move_patent_to_another_college(client, world):
+    login(client, world, "college_admin")
+    response = client.post(
+        f"/patents/{world.patent_a.pk}/edit/",
+        {"title": world.patent_a.title, "inventors": world.patent_a.inventors, "org_unit": world.college_b.pk},
+    )
+    assert response.status_code == 200  # the form says the college is not a valid choice
+    assert Patent.objects.get(pk=world.patent_a.pk).org_unit_id == world.college_a.pk
+
+
+# -- API -------------------------------------------------------------------------------------------------------------
+
+
+def api_for(world, role) -> APIClient:
+    client = APIClient()
+    token = Token.objects.create(user=world.users[role])
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_list_and_detail_matrix(world, role):
+    client = api_for(world, role)
+    response = client.get("/api/patents/?page_size=100")
+    assert response.status_code == 200
+    numbers = {row["application_number"] for row in response.json()["results"]}
+    expected = {p.application_number for k, p in patents_by_key(world).items() if k in BASE_VISIBLE[role]}
+    assert numbers == expected
+    assert response.json()["count"] == len(expected)
+    for key, patent in patents_by_key(world).items():
+        assert client.get(f"/api/patents/{patent.pk}/").status_code == (200 if key in BASE_VISIBLE[role] else 404)
+    library = client.get("/api/resource-library/").json()
+    assert {row["application_number"] for row in library["results"]} == {
+        world.patent_a.application_number,
+        world.patent_far.application_number,
+    }
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_patch_matrix_and_denied_changes_nothing(world, role):
+    client = api_for(world, role)
+    for key, patent in patents_by_key(world).items():
+        before = Patent.objects.get(pk=patent.pk)
+        history_before = patent.history.count()
+        response = client.patch(f"/api/patents/{patent.pk}/", {"title": "接口改名"}, format="json")
+        after = Patent.objects.get(pk=patent.pk)
+        if key in EDITABLE[role]:
+            assert response.status_code == 200, (role, key, response.content)
+            assert response.json()["title"] == "接口改名"
+            assert after.title == "接口改名"
+            assert patent.history.count() == history_before + 1
+        else:
+            assert response.status_code in (403, 404), (role, key)
+            assert (after.title, after.updated_at) == (before.title, before.updated_at)
+            assert patent.history.count() == history_before
+
+
+def test_api_rejects_readonly_and_foreign_college(world):
+    client = api_for(world, "institution_admin")
+    far_college = world.far_uni.org_units.get()
+    response = client.patch(f"/api/patents/{world.patent_a.pk}/", {"org_unit": far_college.pk}, format="json")
+    assert response.status_code == 400
+    assert "org_unit" in response.json()
+    assert Patent.objects.get(pk=world.patent_a.pk).org_unit_id == world.college_a.pk
+
+
+def test_api_requires_authentication(world):
+    response = APIClient().get("/api/patents/")
+    assert response.status_code in (401, 403)
+
+
+def test_api_filters_match_page_filters(world):
+    client = api_for(world, "national_admin")
+    response = client.get("/api/patents/", {"q": "锂电池"})
+    assert [row["application_number"] for row in response.json()["results"]] == [world.patent_a.application_number]
+    response = client.get("/api/patents/", {"q": world.patent_b.application_number.replace(".", "")})
+    assert [row["application_number"] for row in response.json()["results"]] == [world.patent_b.application_number]
+    response = client.get("/api/patents/", {"review_state": "approved"})
+    assert {row["application_number"] for row in response.json()["results"]} == {
+        world.patent_a.application_number,
+        world.patent_far.application_number,
+    }
