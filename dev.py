@@ -80,7 +80,7 @@ def demo(args: list[str]) -> None:
     manage = [PY, "manage.py"]
     run(*manage, "migrate", "--noinput", "-v0", env=env)
     run(*manage, "load_reference_data", env=env)
-    run(*manage, "generate_demo_data", "--if-empty", "--patents", os.environ.get("DEMO_PATENTS", "3000"), env=env)
+    run(*manage, "generate_demo_data", "--if-empty", "--patents", os.environ.get("DEMO_PATENTS", "6000"), env=env)
     address = args[0] if args else "127.0.0.1:8000"
     print(f"\nPatentPool: http://{address}/  (Ctrl-C 停止 / to stop)\n", flush=True)
     os.execve(PY, [str(PY), "manage.py", "runserver", address, "--noreload"], env)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import IndustryCode, IPCCode, Patent, Province, SEIClass
+from .models import IndustryCode, IPCCode, IPCIndustryConcordance, Patent, Province, SEIClass
 
 
 @admin.register(Province)
@@ -36,3 +36,9 @@ class PatentAdmin(SimpleHistoryAdmin):
     search_fields = ("application_number", "title", "inventors")
     raw_id_fields = ("institution", "org_unit", "inventor_accounts")
     list_select_related = ("institution", "org_unit")
+
+
+@admin.register(IPCIndustryConcordance)
+class IPCIndustryConcordanceAdmin(admin.ModelAdmin):
+    list_display = ("ipc_prefix", "industry", "edition")
+    search_fields = ("ipc_prefix", "industry__code", "industry__name")

@@ -45,9 +45,9 @@ _CHINA_TZ = timezone(timedelta(hours=8))
 _TRANSLATION = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 # Ideographic full stops are what a Chinese IME produces for "."; every dash-like character is read as a hyphen.
 _TRANSLATION.update({ord("。"): ".", ord("｡"): "."})
-_TRANSLATION.update({code: "-" for code in (*range(0x2010, 0x2016), 0x2212)})
+_TRANSLATION.update(dict.fromkeys((*range(8208, 8214), 8722), "-"))
 # Zero-width characters arrive with text copied from web pages and are invisible in a spreadsheet cell.
-_TRANSLATION.update({code: None for code in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF)})
+_TRANSLATION.update(dict.fromkeys((8203, 8204, 8205, 8288, 65279)))
 
 _SEPARATORS = ".-"
 _ALLOWED = frozenset("0123456789X" + _SEPARATORS)
@@ -128,15 +128,8 @@ class ApplicationNumber:
     @staticmethod
     def check_digit(digits: str) -> str:
         """The check digit ('0'–'9' or 'X') of an 8- or 12-digit body."""
-        if not (
-            isinstance(digits, str)
-            and len(digits) in (8, 12)
-            and digits.isascii()
-            and digits.isdigit()
-        ):
-            raise ValueError(
-                f"check_digit() needs 8 or 12 ASCII digits, got {digits!r}"
-            )
+        if not (isinstance(digits, str) and len(digits) in (8, 12) and digits.isascii() and digits.isdigit()):
+            raise ValueError(f"check_digit() needs 8 or 12 ASCII digits, got {digits!r}")
         remainder = sum(int(d) * w for d, w in zip(digits, _WEIGHTS, strict=False)) % 11
         return "X" if remainder == 10 else str(remainder)
 
@@ -145,9 +138,7 @@ class ApplicationNumber:
 
     @property
     def _body(self) -> str:
-        year_text = (
-            str(self.year) if len(self.serial) == 7 else f"{self.year % 100:02d}"
-        )
+        year_text = str(self.year) if len(self.serial) == 7 else f"{self.year % 100:02d}"
         return year_text + self.type_digit + self.serial
 
     @property
@@ -184,9 +175,7 @@ def _lex(value: object) -> tuple[str, str | None, bool]:
     """Split raw input into (digit body, check character or None, came from a number)."""
     # NaN is how pandas spells an empty cell.
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        raise ApplicationNumberError(
-            "empty", value, "申请号为空", "The application number is empty"
-        )
+        raise ApplicationNumberError("empty", value, "申请号为空", "The application number is empty")
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise _unsupported(value)
     if isinstance(value, int):
@@ -221,9 +210,7 @@ def _unsupported(value: object) -> ApplicationNumberError:
     )
 
 
-def _lex_text(
-    text: str, value: object, *, numeric: bool
-) -> tuple[str, str | None, bool]:
+def _lex_text(text: str, value: object, *, numeric: bool) -> tuple[str, str | None, bool]:
     shown = _shown(text.strip())
     cleaned = "".join(text.translate(_TRANSLATION).split())
     # Excel's "store as text" apostrophe, kept literally by some CSV exports.
@@ -234,9 +221,7 @@ def _lex_text(
     else:
         rest, prefix = cleaned, ""
     if not rest:
-        raise ApplicationNumberError(
-            "empty", value, "申请号为空", "The application number is empty"
-        )
+        raise ApplicationNumberError("empty", value, "申请号为空", "The application number is empty")
 
     upper = rest.upper()
     if not numeric and _FLOAT_TEXT_RE.fullmatch(upper):
@@ -262,8 +247,7 @@ def _lex_text(
             "bad_characters",
             value,
             f"申请号 {shown} 中有无效字符：" + "、".join(f"“{c}”" for c in bad),
-            f"Application number {shown} contains invalid characters: "
-            + ", ".join(f'"{c}"' for c in bad),
+            f"Application number {shown} contains invalid characters: " + ", ".join(f'"{c}"' for c in bad),
         )
 
     separators = [i for i, c in enumerate(upper) if c in _SEPARATORS]
@@ -301,9 +285,7 @@ def _lex_text(
     return body, check, numeric
 
 
-def _interpret(
-    body: str, check: str | None, value: object, *, numeric: bool
-) -> tuple[int, str, str, str | None]:
+def _interpret(body: str, check: str | None, value: object, *, numeric: bool) -> tuple[int, str, str, str | None]:
     """Check year, type and check digit of an 8- or 12-digit body; return the fields of an ApplicationNumber."""
     shown = body if check is None else f"{body}.{check}"
     current = _current_year()

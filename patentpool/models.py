@@ -131,3 +131,24 @@ class Patent(models.Model):
 
     def __str__(self):
         return f"{self.application_number} {self.title}"
+
+
+class IPCIndustryConcordance(models.Model):
+    """One row of CNIPA's IPC ↔ GB/T 4754 concordance (2018): an IPC prefix that belongs to an industry 小类.
+
+    Loaded from the official spreadsheet when an operator has it (``load_reference_data --ipc-gbt-concordance``);
+    the platform works without it. A prefix like ``A01B1/`` stands for the main group and all its subgroups.
+    """
+
+    industry = models.ForeignKey(IndustryCode, on_delete=models.CASCADE, related_name="ipc_prefixes")
+    ipc_prefix = models.CharField(_("IPC 前缀"), max_length=16, db_index=True)
+    edition = models.CharField(_("版本"), max_length=4, default="2018")
+
+    class Meta:
+        ordering = ["industry", "ipc_prefix"]
+        constraints = [models.UniqueConstraint(fields=["edition", "industry", "ipc_prefix"], name="concordance_unique")]
+        verbose_name = _("IPC 与国民经济行业参照关系")
+        verbose_name_plural = _("IPC 与国民经济行业参照关系")
+
+    def __str__(self):
+        return f"{self.ipc_prefix} → {self.industry.code}"

@@ -309,3 +309,24 @@ def parse_ipc_gbt_concordance(path: str | Path) -> list[tuple[str, str]]:
         listed = ", ".join(f"{digits} (row {line})" for digits, line in unknown.items())
         raise ValueError(f"{path.name}: 小类 codes not in GB/T 4754-2017: {listed}")
     return list(pairs)
+
+
+def concordance_prefix(prefix: str) -> str:
+    """A main group written as ``/00`` (usually with the ``*`` wildcard) covers its subgroups: 'A01B1/00' → 'A01B1/'."""
+    return prefix[:-2] if prefix.endswith("/00") else prefix
+
+
+@transaction.atomic
+def load_ipc_gbt_concordance(path: str | Path, *, edition: str = "2018") -> int:
+    """Replace the stored concordance of ``edition`` with the official file's pairs; returns the number stored."""
+    from .models import IPCIndustryConcordance
+
+    pairs = parse_ipc_gbt_concordance(path)
+    industry_ids = dict(IndustryCode.objects.filter(level=IndustryLevel.CLASS).values_list("code", "pk"))
+    rows = {(industry_ids[code], concordance_prefix(prefix)) for code, prefix in pairs}
+    IPCIndustryConcordance.objects.filter(edition=edition).delete()
+    IPCIndustryConcordance.objects.bulk_create(
+        [IPCIndustryConcordance(industry_id=i, ipc_prefix=p, edition=edition) for i, p in sorted(rows)],
+        batch_size=5000,
+    )
+    return len(rows)

@@ -92,8 +92,31 @@ def _approve(patent: Patent, industry_code: str) -> SelfAssessment:
     )
 
 
+def pytest_collection_modifyitems(config, items):
+    """Browser tests commit to the database (the live server runs in another thread) and the flush after them
+    empties the reference tables too, so they run last."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+def ensure_reference_data() -> None:
+    from patentpool.reference import load_all
+
+    if not Province.objects.exists():
+        load_all()
+
+
 @pytest.fixture
 def world(db) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def live_world(transactional_db) -> World:
+    ensure_reference_data()
+    return build_world()
+
+
+def build_world() -> World:
     p1 = Province.objects.get(code="32")
     p2 = Province.objects.get(code="44")
     uni = Institution.objects.create(

@@ -16,10 +16,7 @@ from patentpool.appno import (
 )
 
 REFERENCE_CSV = (
-    Path(__file__).resolve().parents[2]
-    / "shared"
-    / "reference"
-    / "cn_application_number_check_examples.csv"
+    Path(__file__).resolve().parents[2] / "shared" / "reference" / "cn_application_number_check_examples.csv"
 )
 
 
@@ -74,9 +71,7 @@ def _error(value: object) -> ApplicationNumberError:
 def test_written_forms_parse_to_the_same_value(value):
     number = ApplicationNumber.parse(value)
 
-    assert number == ApplicationNumber(
-        year=2017, type_digit="1", serial="0601862", check="3"
-    )
+    assert number == ApplicationNumber(year=2017, type_digit="1", serial="0601862", check="3")
     assert str(number) == "201710601862.3"
     assert number.digits == "2017106018623"
     assert normalize_application_number(value) == "201710601862.3"
@@ -138,10 +133,7 @@ def test_brief_illustrative_number_with_check_7_is_rejected():
 
     assert error.code == "bad_check_digit"
     assert error.message == "申请号 201910123456.7 的校验位应为 X，而不是 7"
-    assert (
-        error.message_en
-        == "The check digit of application number 201910123456.7 should be X, not 7"
-    )
+    assert error.message_en == "The check digit of application number 201910123456.7 should be X, not 7"
 
 
 @pytest.mark.parametrize(
@@ -175,9 +167,7 @@ def test_invalid_examples_from_the_wild_are_rejected(value, expected):
         ("89103229.0", 1989, "1", "03229", "0", "89103229.0"),
     ],
 )
-def test_eight_digit_numbers_with_check_digit(
-    value, year, type_digit, serial, check, canonical
-):
+def test_eight_digit_numbers_with_check_digit(value, year, type_digit, serial, check, canonical):
     number = ApplicationNumber.parse(value)
 
     assert (number.year, number.type_digit, number.serial, number.check) == (
@@ -202,9 +192,7 @@ def test_eight_digit_numbers_with_check_digit(
         ("86100001.", 1986, "1", "00001", "86100001"),
     ],
 )
-def test_1985_to_1988_numbers_have_no_check_digit(
-    value, year, type_digit, serial, canonical
-):
+def test_1985_to_1988_numbers_have_no_check_digit(value, year, type_digit, serial, canonical):
     number = ApplicationNumber.parse(value)
 
     assert (number.year, number.type_digit, number.serial, number.check) == (
@@ -221,9 +209,7 @@ def test_1985_to_1988_numbers_have_no_check_digit(
     ("value", "canonical"),
     [("86100001.3", "86100001"), ("861000013", "86100001"), ("88300001.6", "88300001")],
 )
-def test_1985_to_1988_number_with_a_correct_appended_check_digit_is_accepted_and_dropped(
-    value, canonical
-):
+def test_1985_to_1988_number_with_a_correct_appended_check_digit_is_accepted_and_dropped(value, canonical):
     number = ApplicationNumber.parse(value)
 
     assert number.check is None
@@ -234,9 +220,7 @@ def test_1985_to_1988_number_with_a_wrong_appended_check_digit_is_rejected():
     error = _error("86100001.5")
 
     assert error.code == "bad_check_digit"
-    assert error.message == (
-        "申请号 86100001.5：1985—1988 年的申请号没有校验位，附加的 5 也与按规则算出的 3 不符"
-    )
+    assert error.message == ("申请号 86100001.5：1985—1988 年的申请号没有校验位，附加的 5 也与按规则算出的 3 不符")
     assert error.message_en == (
         "Application number 86100001.5: numbers from 1985–1988 have no check digit, "
         "and the appended 5 does not match the computed 3 either"
@@ -264,9 +248,7 @@ def test_next_year_is_rejected():
     error = _error(body + check)
 
     assert error.code == "bad_year"
-    assert error.message == (
-        f"申请号 {body}.{check} 的年份 {this_year + 1} 不合理，应在 2003 至 {this_year} 之间"
-    )
+    assert error.message == (f"申请号 {body}.{check} 的年份 {this_year + 1} 不合理，应在 2003 至 {this_year} 之间")
 
 
 # --- every error code with its message -----------------------------------------------------------------------------
@@ -355,10 +337,7 @@ def test_next_year_is_rejected():
             "04100001.1",
             "bad_year",
             "申请号 04100001.1 的年份 04 不合理：8 位申请号的年份应为 85—99 或 00—03",
-            (
-                "Application number 04100001.1 has an implausible year 04: "
-                "8-digit numbers have the year 85–99 or 00–03"
-            ),
+            ("Application number 04100001.1 has an implausible year 04: 8-digit numbers have the year 85–99 or 00–03"),
         ),
         (
             "201710601862",
@@ -404,19 +383,14 @@ def test_2003_year_below_range_message():
     error = _error("198410601862.3")
 
     assert error.code == "bad_year"
-    assert error.message.startswith(
-        "申请号 198410601862.3 的年份 1984 不合理，应在 2003 至 "
-    )
+    assert error.message.startswith("申请号 198410601862.3 的年份 1984 不合理，应在 2003 至 ")
 
 
 def test_long_input_is_cut_short_in_the_message():
     error = _error("专利号" * 20)
 
     assert error.code == "bad_characters"
-    assert (
-        error.message
-        == "申请号 " + ("专利号" * 20)[:39] + "… 中有无效字符：“专”、“利”、“号”"
-    )
+    assert error.message == "申请号 " + ("专利号" * 20)[:39] + "… 中有无效字符：“专”、“利”、“号”"
 
 
 def test_error_survives_pickling():
@@ -429,9 +403,7 @@ def test_error_survives_pickling():
 # --- empty ------------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "value", [None, "", "   ", "\u3000\u00a0", float("nan"), "CN", "ZL ", "'"]
-)
+@pytest.mark.parametrize("value", [None, "", "   ", "\u3000\u00a0", float("nan"), "CN", "ZL ", "'"])
 def test_empty(value):
     error = _error(value)
 

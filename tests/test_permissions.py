@@ -185,7 +185,12 @@ def test_edit_page_matrix_and_denied_changes_nothing(client, world, role):
         history_before = patent.history.count()
         response = client.post(
             f"/patents/{patent.pk}/edit/",
-            {"title": "改过的名称", "inventors": before.inventors, "patentees": "", "org_unit": before.org_unit_id or ""},
+            {
+                "title": "改过的名称",
+                "inventors": before.inventors,
+                "patentees": "",
+                "org_unit": before.org_unit_id or "",
+            },
         )
         after = Patent.objects.get(pk=patent.pk)
         if key in EDITABLE[role]:

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from dashboards.models import Milestone
 from patentpool import reference
-from patentpool.models import IndustryCode, IPCCode, Province, SEIClass
+from patentpool.models import IndustryCode, IPCCode, IPCIndustryConcordance, Province, SEIClass
 
 EXPECTED_COUNTS = {"provinces": 32, "industries": 1971, "ipc": 791, "sei": 49, "milestones": 14}
 
@@ -199,9 +199,22 @@ def test_command(loaded, tmp_path):
         "sei: 49 rows (0 created, 0 updated)",
         "milestones: 14 rows (1 created, 0 updated)",
         "Reference data loaded: provinces 32, industries 1971, ipc 791, sei 49, milestones 14",
-        "IPC ↔ GB/T 4754 concordance: 6 pairs for 3 小类 (not stored)",
+        "IPC ↔ GB/T 4754 concordance: 6 pairs stored",
     ]
     assert Milestone.objects.filter(code="2024-02-05-contacts-reported").exists()
+    stored = sorted(IPCIndustryConcordance.objects.values_list("industry__code", "ipc_prefix"))
+    # A main group written /00 covers its subgroups, so it is stored as the group prefix.
+    assert stored == [
+        ("A0111", "A01B"),
+        ("A0111", "A01C1/"),
+        ("C2611", "C01B7/"),
+        ("C2611", "C01D1/04"),
+        ("C2611", "C01G"),
+        ("C3741", "B64C"),
+    ]
+    # Loading again replaces rather than duplicates.
+    call_command("load_reference_data", "-v", "0", "--ipc-gbt-concordance", str(path), stdout=StringIO())
+    assert IPCIndustryConcordance.objects.count() == 6
 
 
 def test_command_refuses_a_missing_file(loaded, tmp_path):

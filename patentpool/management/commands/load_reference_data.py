@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from patentpool.reference import load_all, parse_ipc_gbt_concordance
+from patentpool.reference import load_all, load_ipc_gbt_concordance
 
 
 class Command(BaseCommand):
@@ -18,7 +18,7 @@ class Command(BaseCommand):
             "--ipc-gbt-concordance",
             metavar="PATH",
             type=Path,
-            help="CNIPA's IPC ↔ GB/T 4754 (2018) concordance (.xlsx/.xls/.csv): parsed and counted, not stored yet.",
+            help="CNIPA's IPC ↔ GB/T 4754 (2018) concordance (.xlsx/.xls/.csv); replaces the stored one.",
         )
 
     def handle(self, *args, ipc_gbt_concordance=None, verbosity=1, **options):
@@ -31,9 +31,7 @@ class Command(BaseCommand):
             )
         if ipc_gbt_concordance is not None:
             try:
-                pairs = parse_ipc_gbt_concordance(ipc_gbt_concordance)
+                stored = load_ipc_gbt_concordance(ipc_gbt_concordance)
             except ValueError as exc:
                 raise CommandError(str(exc)) from exc
-            classes = len({industry for industry, _ in pairs})
-            # There is no model for the concordance yet, so the pairs are only counted.
-            self.stdout.write(f"IPC ↔ GB/T 4754 concordance: {len(pairs)} pairs for {classes} 小类 (not stored)")
+            self.stdout.write(f"IPC ↔ GB/T 4754 concordance: {stored} pairs stored")
