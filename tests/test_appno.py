@@ -16,7 +16,7 @@ from patentpool.appno import (
 )
 
 REFERENCE_CSV = (
-    Path(__file__).resolve().parents[2] / "shared" / "reference" / "cn_application_number_check_examples.csv"
+    Path(__file__).resolve().parents[1] / "patentpool" / "reference_data" / "cn_application_number_check_examples.csv"
 )
 
 
