@@ -30,6 +30,9 @@ class SelfAssessment(models.Model):
         _("审核状态"), max_length=16, choices=ReviewState.choices, default=ReviewState.DRAFT, db_index=True
     )
     review_comment = models.CharField(_("审核意见"), max_length=500, blank=True)
+    # False when an implementation state rules conversion out (about to be abandoned, disputed, unsuitable): such a
+    # patent is inventoried but never shown in the conversion resource library.
+    convertible = models.BooleanField(_("可转化"), default=True)
     fee_standard_wan = models.DecimalField(
         _("费用标准（万元）"), max_digits=12, decimal_places=2, null=True, blank=True
     )
@@ -63,6 +66,10 @@ class SelfAssessment(models.Model):
         verbose_name=_("战新分类"),
     )
     ipc_field = models.CharField(_("本专利所属技术领域（IPC）"), max_length=255, blank=True)
+    # A patent bundle (组合专利, columns H–J) as the institution declared it on this patent's row.
+    bundle_name = models.CharField(_("组合专利名称"), max_length=50, blank=True)
+    bundle_numbers = models.CharField(_("组合专利信息"), max_length=200, blank=True)
+    bundle_description = models.TextField(_("组合专利描述"), blank=True, validators=[MaxLengthValidator(500)])
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -7,9 +7,8 @@ with COPY in chunks, with ids allocated up front, so memory stays flat and it fi
 from __future__ import annotations
 
 import datetime
-import io
 import random
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
@@ -35,6 +34,7 @@ from transfers.choices import DealKind
 from transfers.models import Deal
 
 from .appno import ApplicationNumber
+from .bulk import insert_rows
 from .choices import LegalStatus, PatentType
 from .models import IndustryCode, Patent, Province, SEIClass
 
@@ -155,36 +155,6 @@ def _person(rng: random.Random) -> str:
 
 def _next_id(model: type[Model]) -> int:
     return (model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
-
-
-def _copy_value(value) -> str:
-    if value is None:
-        return r"\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    text = str(value)
-    return text.replace("\\", "\\\\").replace("\t", " ").replace("\n", " ").replace("\r", " ")
-
-
-def bulk_insert(model: type[Model], columns: list[str], rows: Iterable[tuple]) -> int:
-    """Insert plain tuples into ``model``'s table: COPY on PostgreSQL, executemany elsewhere."""
-    table = model._meta.db_table
-    count = 0
-    if connection.vendor == "postgresql":
-        buffer = io.StringIO()
-        for row in rows:
-            buffer.write("\t".join(_copy_value(v) for v in row))
-            buffer.write("\n")
-            count += 1
-        buffer.seek(0)
-        with connection.cursor() as cursor:
-            cursor.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT text)", buffer)
-        return count
-    rows = list(rows)
-    placeholders = ", ".join(["%s"] * len(columns))
-    with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", rows)
-    return len(rows)
 
 
 def _reset_sequences(models: list[type[Model]]) -> None:
@@ -390,6 +360,7 @@ class DemoGenerator:
             "org_unit_id",
             "fiscally_funded",
             "funding_project",
+            "import_fingerprint",
             "created_at",
             "updated_at",
         ]
@@ -414,6 +385,10 @@ class DemoGenerator:
             "assessed_by_id",
             "updated_at",
             "approved_at",
+            "convertible",
+            "bundle_name",
+            "bundle_numbers",
+            "bundle_description",
         ]
         intent_cols = ["assessment_id", "position", "level1", "level2", "custom_text"]
         impl_cols = [
@@ -479,11 +454,11 @@ class DemoGenerator:
 
         def flush():
             with transaction.atomic():
-                bulk_insert(Patent, patent_cols, buf_p)
-                bulk_insert(SelfAssessment, assessment_cols, buf_a)
-                bulk_insert(ConversionIntent, intent_cols, buf_i)
-                bulk_insert(ImplementationStatus, impl_cols, buf_m)
-                bulk_insert(Deal, deal_cols, buf_d)
+                insert_rows(Patent, patent_cols, buf_p)
+                insert_rows(SelfAssessment, assessment_cols, buf_a)
+                insert_rows(ConversionIntent, intent_cols, buf_i)
+                insert_rows(ImplementationStatus, impl_cols, buf_m)
+                insert_rows(Deal, deal_cols, buf_d)
             self.stats.patents += len(buf_p)
             self.stats.assessments += len(buf_a)
             self.stats.deals += len(buf_d)
@@ -526,6 +501,7 @@ class DemoGenerator:
                         rng.choice(units),
                         funded,
                         "国家自然科学基金" if funded else "",
+                        "",
                         self.now,
                         self.now,
                     )
@@ -557,6 +533,10 @@ class DemoGenerator:
                             None,
                             self.now,
                             self.now if state == ReviewState.APPROVED else None,
+                            True,
+                            "",
+                            "",
+                            "",
                         )
                     )
                     if rng.random() < 0.1:

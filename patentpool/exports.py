@@ -1,11 +1,14 @@
 """Excel exports of patent lists (a flat table; the national-format export lives with the importer)."""
 
-from django.http import StreamingHttpResponse
+import tempfile
+
+from django.http import FileResponse
 from openpyxl import Workbook
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 HEADERS = ["申请号", "专利名称", "专利类型", "法律状态", "授权日", "发明人", "单位", "学院", "财政资助", "审核状态"]
 BATCH = 2000
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def safe_cell(value):
@@ -17,7 +20,7 @@ def safe_cell(value):
 
 def patent_rows(qs):
     for p in qs.iterator(chunk_size=BATCH):
-        assessment = getattr(p, "assessment", None) if hasattr(p, "assessment") else None
+        assessment = getattr(p, "assessment", None)  # None when the patent has no self-assessment yet
         yield [
             p.application_number,
             safe_cell(p.title),
@@ -42,14 +45,18 @@ def patent_list_workbook(qs, path) -> None:
 
 
 def patent_list_workbook_response(qs, *, filename: str):
-    import tempfile
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    patent_list_workbook(qs, handle)
+    handle.seek(0)
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX)
 
-    with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
-        patent_list_workbook(qs, tmp.name)
-        tmp.seek(0)
-        data = tmp.read()
-    response = StreamingHttpResponse(
-        iter([data]), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+
+def national_workbook_response(qs, *, filename: str = "专利盘活批量导入.xlsx"):
+    """The patents in the national batch-import layout: re-importing the file changes nothing."""
+    from institutions.inventory_export import inventory_records
+    from institutions.inventory_writer import write_inventory
+
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    write_inventory(handle, inventory_records(qs))
+    handle.seek(0)
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX)

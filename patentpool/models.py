@@ -115,10 +115,13 @@ class Patent(models.Model):
     inventor_accounts = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="invented_patents", verbose_name=_("发明人账号")
     )
+    # A hash of the last imported record; any other write clears it, so an unchanged re-import is detected cheaply
+    # and an edited patent is never wrongly taken for unchanged.
+    import_fingerprint = models.CharField(max_length=40, blank=True, editable=False)
     created_at = models.DateTimeField(_("入库时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at", "import_fingerprint"])
 
     class Meta:
         ordering = ["-grant_date", "id"]

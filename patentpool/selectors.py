@@ -48,12 +48,11 @@ def patent_get(*, user: User, pk: int) -> Patent | None:
 
 
 def resource_library_list(*, user: User) -> QuerySet[Patent]:
-    """The conversion resource library: patents whose self-assessment was approved."""
+    """The conversion resource library: convertible patents whose self-assessment was approved."""
     if not user.is_authenticated or not user.is_active:
         return Patent.objects.none()
-    return _list_columns(Patent.objects.filter(assessment__review_state=ReviewState.APPROVED)).select_related(
-        "assessment__industry", "assessment__sei_class"
-    )
+    approved = Patent.objects.filter(assessment__review_state=ReviewState.APPROVED, assessment__convertible=True)
+    return _list_columns(approved).select_related("assessment__industry", "assessment__sei_class")
 
 
 def resource_get(*, user: User, pk: int) -> Patent | None:

@@ -35,6 +35,7 @@ def patent_update(*, user: User, patent_id: int, data: dict) -> Patent:
         del data["org_unit"]
     for field, value in data.items():
         setattr(patent, field, value)
+    patent.import_fingerprint = ""  # the record no longer matches the last imported one
     patent._change_reason = "patent_update"
     patent.full_clean(exclude=["inventor_accounts"])
     patent.save()

@@ -165,3 +165,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Inventory imports: limits that protect the server from huge or hostile workbooks.
+INVENTORY_MAX_UPLOAD_BYTES = int(os.environ.get("INVENTORY_MAX_UPLOAD_BYTES", 50 * 1024 * 1024))
+INVENTORY_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("INVENTORY_MAX_UNCOMPRESSED_BYTES", 300 * 1024 * 1024))
+INVENTORY_MAX_ROWS = int(os.environ.get("INVENTORY_MAX_ROWS", 200_000))
+INVENTORY_MAX_SHEETS = int(os.environ.get("INVENTORY_MAX_SHEETS", 20))
+# Uploads above this size are spooled to disk, not held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

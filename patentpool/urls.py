@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from dashboards.views import home_view
+from institutions import views as institution_views
 
 from . import views
 
@@ -16,11 +17,15 @@ urlpatterns = [
     path("patents/<int:pk>/edit/", views.patent_edit_view, name="patent-edit"),
     path("library/", views.resource_list_view, name="resource-list"),
     path("library/<int:pk>/", views.resource_detail_view, name="resource-detail"),
+    path("inventory/import/", institution_views.import_upload_view, name="import-upload"),
+    path("inventory/import/<int:pk>/", institution_views.import_detail_view, name="import-detail"),
+    path("inventory/template.xlsx", institution_views.inventory_template_view, name="inventory-template"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("patentpool.api.urls")),
+    path("api/", include("institutions.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

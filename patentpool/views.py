@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from institutions.selectors import org_unit_list
 
-from .exports import patent_list_workbook_response
+from .exports import national_workbook_response, patent_list_workbook_response
 from .filtersets import PatentFilterSet
 from .forms import PatentEditForm
 from .selectors import patent_can_edit, patent_get, patent_list, resource_get, resource_library_list
@@ -34,11 +34,19 @@ def patent_list_view(request):
     qs = filterset.qs.order_by("-grant_date", "id")
     if request.GET.get("export") == "xlsx":
         return patent_list_workbook_response(qs, filename="patents.xlsx")
+    if request.GET.get("export") == "national":
+        return national_workbook_response(qs)
     page = _page(request, qs)
     return render(
         request,
         "patentpool/patent_list.html",
-        {"filterset": filterset, "page": page, "org_units": org_unit_list(user=request.user), "page_sizes": PAGE_SIZES},
+        {
+            "filterset": filterset,
+            "page": page,
+            "org_units": org_unit_list(user=request.user),
+            "page_sizes": PAGE_SIZES,
+            "national_export": True,
+        },
     )
 
 

@@ -2,11 +2,14 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from ..exports import XLSX, national_workbook_response
 from ..filtersets import PatentFilterSet
 from ..selectors import patent_list, resource_library_list
 from ..services import patent_update
@@ -34,6 +37,12 @@ class PatentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict) from exc
         return Response(PatentSerializer(self.get_queryset().get(pk=patent.pk)).data)
+
+    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
+    @action(detail=False, methods=["get"], url_path="national-export")
+    def national_export(self, request):
+        """The (filtered) patents in the national batch-import layout; re-importing the file changes nothing."""
+        return national_workbook_response(self.filter_queryset(self.get_queryset()))
 
 
 class ResourceLibraryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

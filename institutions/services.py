@@ -1,0 +1,206 @@
+"""Writes of the institutions app: inventory import jobs.
+
+``inventory_import_start`` validates the upload, stores it, creates the job row and dispatches the task on commit;
+``inventory_import_process`` (run by the Celery task, on any worker) reads, validates, plans and applies it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import tempfile
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .choices import FINAL_IMPORT_STATES, ImportState, Role
+from .inventory_apply import apply_import, plan_import
+from .inventory_format import CellError
+from .inventory_reader import WorkbookRejected, read_inventory
+from .models import ImportJob, User
+
+logger = logging.getLogger(__name__)
+
+IMPORT_ROLES = {Role.INSTITUTION_ADMIN, Role.COLLEGE_ADMIN}
+# An arbitrary constant namespacing our advisory locks from anyone else's on the same database.
+IMPORT_LOCK_NAMESPACE = 4754
+PROGRESS_EVERY = 5000
+
+
+def inventory_import_start(*, user: User, upload, dry_run: bool = False) -> ImportJob:
+    """Accept an uploaded workbook for ``user``'s institution (a college admin's: for the own college).
+
+    Refuses, writing nothing, when the user may not import or the file is obviously not a workbook or too big.
+    """
+    if user.role not in IMPORT_ROLES or not user.institution_id:
+        raise PermissionDenied(
+            "只有高校/院所管理员和学院管理员可以批量导入 / Only institution and college admins can import"
+        )
+    name = os.path.basename(getattr(upload, "name", "") or "upload.xlsx")
+    size = getattr(upload, "size", None) or 0
+    if size > settings.INVENTORY_MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            f"文件过大（{size / 1048576:.1f} MB），上限为 {settings.INVENTORY_MAX_UPLOAD_BYTES // 1048576} MB / "
+            f"The file is too large ({size / 1048576:.1f} MB); the limit is "
+            f"{settings.INVENTORY_MAX_UPLOAD_BYTES // 1048576} MB",
+            code="too_large",
+        )
+    upload.seek(0)
+    head = upload.read(4)
+    upload.seek(0)
+    if not name.lower().endswith(".xlsx") or head != b"PK\x03\x04":
+        raise ValidationError(
+            f"「{name}」不是 .xlsx 工作簿，请使用平台模板或国家批量导入模板 / '{name}' is not an .xlsx workbook; "
+            "use the platform's or the national batch-import template",
+            code="not_xlsx",
+        )
+    with transaction.atomic():
+        job = ImportJob(
+            institution_id=user.institution_id,
+            org_unit_id=user.org_unit_id if user.role == Role.COLLEGE_ADMIN else None,
+            uploaded_by=user,
+            original_name=name[:255],
+            size=size,
+            dry_run=dry_run,
+        )
+        job.file.save(name, upload, save=False)
+        job.save()
+        from .tasks import inventory_import_run
+
+        transaction.on_commit(lambda: inventory_import_run.delay(job.pk))
+    return job
+
+
+@contextlib.contextmanager
+def institution_import_lock(institution_id: int) -> Iterator[None]:
+    """Serialise imports of one institution across every worker (a PostgreSQL session advisory lock).
+
+    Imports of different institutions run side by side. The embedded SQLite default runs tasks eagerly in one
+    process and needs no lock.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [IMPORT_LOCK_NAMESPACE, institution_id])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [IMPORT_LOCK_NAMESPACE, institution_id])
+
+
+def _update(job: ImportJob, **fields) -> None:
+    for name, value in fields.items():
+        setattr(job, name, value)
+    ImportJob.objects.filter(pk=job.pk).update(**fields)
+
+
+def _error_dicts(errors: list[CellError]) -> list[dict]:
+    return [
+        {"row": e.row, "column": e.column, "value": e.value, "message": e.message, "message_en": e.message_en,
+         "code": e.code}
+        for e in errors
+    ]  # fmt: skip
+
+
+def _local_copy(job: ImportJob) -> str:
+    """The uploaded file as a local path (storage may be remote when workers run on other machines)."""
+    with job.file.open("rb") as source, tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as target:
+        for chunk in iter(lambda: source.read(1 << 20), b""):
+            target.write(chunk)
+        return target.name
+
+
+def inventory_import_process(job_id: int) -> ImportJob | None:
+    """Run one import job to its end. Safe to run again: a finished job is left alone, an unfinished one restarts
+    (its writes happen in one transaction, so a crash leaves nothing behind)."""
+    job = ImportJob.objects.select_related("institution", "org_unit", "uploaded_by").filter(pk=job_id).first()
+    if job is None:  # deleted before a worker got to it
+        return None
+    if job.state in FINAL_IMPORT_STATES:
+        return job
+    with institution_import_lock(job.institution_id):
+        _update(job, state=ImportState.VALIDATING, started_at=timezone.now(), processed_rows=0, message="")
+        path = _local_copy(job)
+        try:
+            try:
+                parsed = read_inventory(
+                    path,
+                    max_rows=settings.INVENTORY_MAX_ROWS,
+                    max_sheets=settings.INVENTORY_MAX_SHEETS,
+                    max_uncompressed_bytes=settings.INVENTORY_MAX_UNCOMPRESSED_BYTES,
+                    on_progress=lambda rows: _update(job, processed_rows=rows),
+                )
+            except WorkbookRejected as exc:
+                _update(job, state=ImportState.REJECTED, message=exc.message[:500], message_en=exc.message_en[:500],
+                        finished_at=timezone.now())  # fmt: skip
+                return job
+            _update(job, total_rows=parsed.total_rows, processed_rows=parsed.total_rows,
+                    patents_in_file=len(parsed.records) + len({e.row for e in parsed.errors}))  # fmt: skip
+            plan = plan_import(job, parsed.records)
+            errors = sorted(parsed.errors + plan.errors, key=lambda e: (e.row, _column_order(e.column), e.code))
+            if errors:
+                _fail(job, path, errors, sheet_name=parsed.sheet_name)
+                return job
+            counts = {
+                "created_count": len(plan.new),
+                "updated_count": len(plan.updated),
+                "unchanged_count": plan.unchanged,
+                "rejected_count": 0,
+                "error_count": 0,
+                "patents_in_file": len(parsed.records),
+            }
+            if job.dry_run:
+                _update(job, state=ImportState.SUCCEEDED, finished_at=timezone.now(), **counts,
+                        message="仅校验：文件无误，未写入任何数据", message_en="Dry run: the file is valid; nothing was written")  # fmt: skip
+                return job
+            _update(job, state=ImportState.APPLYING)
+            with transaction.atomic():
+                apply_import(job, plan)
+                # The job's outcome commits with the data: a crash in between leaves neither.
+                _update(job, state=ImportState.SUCCEEDED, finished_at=timezone.now(), **counts)
+            return job
+        finally:
+            os.unlink(path)
+
+
+def _column_order(letter: str) -> int:
+    value = 0
+    for ch in letter:
+        value = value * 26 + (ord(ch) - 64)
+    return value
+
+
+def _fail(job: ImportJob, path: str, errors: list[CellError], *, sheet_name: str) -> None:
+    """Record every error and a copy of the workbook with the bad cells marked; nothing else is written."""
+    from .inventory_writer import write_error_copy
+
+    error_file_name = ""
+    try:
+        with tempfile.NamedTemporaryFile(suffix=".xlsx") as marked:
+            write_error_copy(path, marked.name, errors, sheet_name=sheet_name)
+            marked.seek(0)
+            job.error_file.save(f"errors-{job.pk}.xlsx", ContentFile(marked.read()), save=False)
+            error_file_name = job.error_file.name
+    except Exception:  # the error list stands on its own; a workbook openpyxl cannot load gets no marked copy
+        logger.exception("could not write the marked copy of import %s", job.pk)
+    _update(
+        job,
+        state=ImportState.FAILED,
+        finished_at=timezone.now(),
+        errors=_error_dicts(errors),
+        error_count=len(errors),
+        rejected_count=len({e.row for e in errors}),
+        error_file=error_file_name,
+        created_count=0,
+        updated_count=0,
+        unchanged_count=0,
+        message=f"发现 {len(errors)} 处错误，未写入任何数据",
+        message_en=f"{len(errors)} errors found; nothing was written",
+    )

@@ -1,0 +1,117 @@
+"""Set-based writes for large batches: COPY and UPDATE … FROM a staging table on PostgreSQL, executemany elsewhere.
+
+Used where row-by-row ORM saves would be orders of magnitude too slow (inventory imports, demo data). Callers run
+them inside their own transaction.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+
+from django.db import connection
+from django.db.models import Model
+
+
+def _copy_value(value) -> str:
+    if value is None:
+        return r"\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    text = str(value)
+    # COPY's text format: backslash escapes; tabs and newlines would split fields and rows.
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _copy(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
+    buffer = io.StringIO()
+    count = 0
+    for row in rows:
+        buffer.write("\t".join(_copy_value(v) for v in row))
+        buffer.write("\n")
+        count += 1
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT text)", buffer)
+    return count
+
+
+def insert_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence]) -> int:
+    """Insert plain tuples (in ``columns`` order) into ``model``'s table; returns the number inserted."""
+    table = model._meta.db_table
+    if connection.vendor == "postgresql":
+        return _copy(table, columns, rows)
+    rows = list(rows)
+    if rows:
+        placeholders = ", ".join(["%s"] * len(columns))
+        with connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", rows)
+    return len(rows)
+
+
+def update_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence], *, key: str = "id") -> int:
+    """Update existing rows: each tuple is (key, *columns). One statement per batch, not per row."""
+    table = model._meta.db_table
+    rows = list(rows)
+    if not rows:
+        return 0
+    if connection.vendor == "postgresql":
+        staging = f"_staging_{table}"
+        fields = {f.column: f for f in model._meta.concrete_fields}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMP TABLE {staging} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP"
+                if not _temp_exists(staging)
+                else f"TRUNCATE {staging}"
+            )
+        _copy(staging, [key, *columns], rows)
+        assignments = ", ".join(f"{c} = s.{c}" for c in columns if c in fields)
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} t SET {assignments} FROM {staging} s WHERE t.{key} = s.{key}")
+            return cursor.rowcount
+    assignments = ", ".join(f"{c} = %s" for c in columns)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {key} = %s", [(*row[1:], row[0]) for row in rows])
+    return len(rows)
+
+
+def _temp_exists(name: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [f"pg_temp.{name}"])
+        return cursor.fetchone()[0]
+
+
+def delete_where_in(model: type[Model], column: str, values: Sequence) -> int:
+    """Delete the rows whose ``column`` is one of ``values``, in batches."""
+    table = model._meta.db_table
+    deleted = 0
+    values = list(values)
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), 5000):
+            batch = values[start : start + 5000]
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DELETE FROM {table} WHERE {column} = ANY(%s)", [batch])
+            else:
+                cursor.execute(f"DELETE FROM {table} WHERE {column} IN ({', '.join(['%s'] * len(batch))})", batch)
+            deleted += cursor.rowcount
+    return deleted
+
+
+def allocate_ids(model: type[Model], count: int) -> list[int]:
+    """Primary keys for ``count`` new rows, taken from the table's sequence so concurrent writers never collide.
+
+    Outside PostgreSQL (the embedded single-process default) they follow the current maximum.
+    """
+    if count == 0:
+        return []
+    table = model._meta.db_table
+    pk = model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT nextval(pg_get_serial_sequence('{table}', '{pk}')) FROM generate_series(1, %s)", [count]
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"SELECT COALESCE(MAX({pk}), 0) FROM {table}")
+        start = cursor.fetchone()[0] + 1
+    return list(range(start, start + count))
