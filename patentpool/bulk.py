@@ -59,10 +59,11 @@ def update_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Seque
         staging = f"_staging_{table}"
         fields = {f.column: f for f in model._meta.concrete_fields}
         with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {staging}")
+            # Same column types, none of the constraints: the staging rows carry only the updated columns.
             cursor.execute(
-                f"CREATE TEMP TABLE {staging} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP"
-                if not _temp_exists(staging)
-                else f"TRUNCATE {staging}"
+                f"CREATE TEMP TABLE {staging} ON COMMIT DROP AS SELECT {key}, {', '.join(columns)} FROM {table} "
+                "WITH NO DATA"
             )
         _copy(staging, [key, *columns], rows)
         assignments = ", ".join(f"{c} = s.{c}" for c in columns if c in fields)
@@ -73,12 +74,6 @@ def update_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Seque
     with connection.cursor() as cursor:
         cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {key} = %s", [(*row[1:], row[0]) for row in rows])
     return len(rows)
-
-
-def _temp_exists(name: str) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [f"pg_temp.{name}"])
-        return cursor.fetchone()[0]
 
 
 def delete_where_in(model: type[Model], column: str, values: Sequence) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -34,6 +35,37 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         load_all()
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make between page actions
+    # are still plain synchronous calls, so Django's async-safety guard is lifted for these tests only.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        yield browser
+        browser.close()
+
+
+def sign_in(browser, live_server, username, password):
+    page = browser.new_page(locale="zh-CN", accept_downloads=True)
+    page.goto(f"{live_server.url}/")
+    assert "/accounts/login/" in page.url
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    return page
 
 
 def make_number(serial: int, year: int = 2019, type_digit: str = "1") -> str:
@@ -93,9 +125,9 @@ def _approve(patent: Patent, industry_code: str) -> SelfAssessment:
 
 
 def pytest_collection_modifyitems(config, items):
-    """Browser tests commit to the database (the live server runs in another thread) and the flush after them
+    """Tests that commit (a live server or a Celery worker runs in another thread) are followed by a flush that
     empties the reference tables too, so they run last."""
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    items.sort(key=lambda item: any(item.get_closest_marker(m) for m in ("browser", "committed")))
 
 
 def ensure_reference_data() -> None:
@@ -114,6 +146,21 @@ def world(db) -> World:
 def live_world(transactional_db) -> World:
     ensure_reference_data()
     return build_world()
+
+
+@pytest.fixture
+def celery_worker_threads(transactional_db):
+    """A real Celery worker (two threads) consuming from the Redis broker the platform ships with."""
+    from celery.contrib.testing.worker import start_worker
+    from django.conf import settings
+
+    from patentpool.celery import app
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        pytest.fail("set REDIS_URL: worker tests need the real broker")
+    app.control.purge()
+    with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=60):
+        yield app
 
 
 def build_world() -> World:
