@@ -70,13 +70,16 @@ class SelfAssessment(models.Model):
     bundle_name = models.CharField(_("组合专利名称"), max_length=50, blank=True)
     bundle_numbers = models.CharField(_("组合专利信息"), max_length=200, blank=True)
     bundle_description = models.TextField(_("组合专利描述"), blank=True, validators=[MaxLengthValidator(500)])
+    # Title, products/advantages and prospect as searchable tokens (CJK bigrams and lower-cased words), kept by every
+    # write path through patentpool.search.search_tokens; PostgreSQL indexes it for full-text search.
+    search_text = models.TextField(blank=True, editable=False)
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     approved_at = models.DateTimeField(_("入库时间"), null=True, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "search_text"])
 
     class Meta:
         indexes = [models.Index(fields=["review_state", "industry"], name="assessment_state_industry_idx")]
@@ -85,6 +88,33 @@ class SelfAssessment(models.Model):
 
     def __str__(self):
         return f"{self.patent.application_number} {self.get_review_state_display()}"
+
+
+class ReviewEvent(models.Model):
+    """One step of the review chain (fill, submit, college approval, approval, return), with who, when and why."""
+
+    class Action(models.TextChoices):
+        FILL = "fill", _("填写")
+        SUBMIT = "submit", _("提交审核")
+        COLLEGE_APPROVE = "college_approve", _("学院审核通过")
+        APPROVE = "approve", _("审核入库")
+        RETURN = "return", _("退回")
+
+    assessment = models.ForeignKey(SelfAssessment, on_delete=models.CASCADE, related_name="review_events")
+    action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
+    from_state = models.CharField(_("原状态"), max_length=16, choices=ReviewState.choices)
+    to_state = models.CharField(_("新状态"), max_length=16, choices=ReviewState.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    comment = models.CharField(_("意见"), max_length=500, blank=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("审核记录")
+        verbose_name_plural = _("审核记录")
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
 
 
 class ImplementationStatus(models.Model):

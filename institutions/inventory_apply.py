@@ -20,6 +20,7 @@ from evaluations.models import ConversionIntent, ImplementationStatus, SelfAsses
 from patentpool.appno import ApplicationNumber
 from patentpool.bulk import allocate_ids, delete_where_in, insert_rows, update_rows
 from patentpool.models import IndustryCode, Patent, SEIClass
+from patentpool.search import search_tokens
 
 from .choices import Role
 from .inventory_format import CellError, InventoryRecord
@@ -209,7 +210,7 @@ ASSESSMENT_COLUMNS = [
     "review_state", "review_comment", "convertible", "fee_standard_wan", "intended_cities", "intended_enterprises",
     "price_band", "contact_name", "contact_phone", "maturity", "value_stars", "products_advantages", "industry_id",
     "prospect", "sei_class_id", "ipc_field", "bundle_name", "bundle_numbers", "bundle_description", "assessed_by_id",
-    "updated_at", "approved_at",
+    "updated_at", "approved_at", "search_text",
 ]  # fmt: skip
 IMPL_COLUMNS = [
     "assessment_id", "position", "level1", "level2", "custom_text", "amount_wan", "evaluation_result", "product_name",
@@ -259,6 +260,7 @@ def _assessment_values(job: ImportJob, plan: ImportPlan, record: InventoryRecord
         job.uploaded_by_id,
         now,
         now if state == ReviewState.APPROVED else None,
+        search_tokens(record.title, record.products_advantages, record.prospect),
     ]
 
 

@@ -35,6 +35,7 @@ from transfers.models import Deal
 
 from .appno import ApplicationNumber
 from .bulk import insert_rows
+from .search import search_tokens
 from .choices import LegalStatus, PatentType
 from .models import IndustryCode, Patent, Province, SEIClass
 
@@ -389,6 +390,7 @@ class DemoGenerator:
             "bundle_name",
             "bundle_numbers",
             "bundle_description",
+            "search_text",
         ]
         intent_cols = ["assessment_id", "position", "level1", "level2", "custom_text"]
         impl_cols = [
@@ -537,6 +539,11 @@ class DemoGenerator:
                             "",
                             "",
                             "",
+                            search_tokens(
+                                title,
+                                f"{subject}，性能指标优于同类产品" if stars > 2 else "",
+                                f"可用于{subject}产业化" if stars > 2 else "",
+                            ),
                         )
                     )
                     if rng.random() < 0.1:

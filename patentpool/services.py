@@ -6,6 +6,7 @@ from django.db import transaction
 from institutions.models import OrgUnit, User
 
 from .models import Patent
+from .search import search_tokens
 from .selectors import patent_can_edit
 
 # Base-library fields an institution may correct by hand.
@@ -39,4 +40,12 @@ def patent_update(*, user: User, patent_id: int, data: dict) -> Patent:
     patent._change_reason = "patent_update"
     patent.full_clean(exclude=["inventor_accounts"])
     patent.save()
+    if "title" in data:
+        from evaluations.models import SelfAssessment
+
+        assessment = SelfAssessment.objects.filter(patent=patent).first()
+        if assessment is not None:  # the title is part of the searchable text
+            SelfAssessment.objects.filter(pk=assessment.pk).update(
+                search_text=search_tokens(patent.title, assessment.products_advantages, assessment.prospect)
+            )
     return patent

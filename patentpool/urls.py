@@ -8,15 +8,18 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from dashboards.views import home_view
 from institutions import views as institution_views
 
-from . import views
+from evaluations import views as evaluation_views
+
+from . import library_views, views
 
 urlpatterns = [
     path("", home_view, name="home"),
     path("patents/", views.patent_list_view, name="patent-list"),
     path("patents/<int:pk>/", views.patent_detail_view, name="patent-detail"),
     path("patents/<int:pk>/edit/", views.patent_edit_view, name="patent-edit"),
-    path("library/", views.resource_list_view, name="resource-list"),
-    path("library/<int:pk>/", views.resource_detail_view, name="resource-detail"),
+    path("patents/<int:pk>/assessment/", evaluation_views.assessment_edit_view, name="assessment-edit"),
+    path("library/", library_views.resource_list_view, name="resource-list"),
+    path("library/<int:pk>/", library_views.resource_detail_view, name="resource-detail"),
     path("inventory/import/", institution_views.import_upload_view, name="import-upload"),
     path("inventory/import/<int:pk>/", institution_views.import_detail_view, name="import-detail"),
     path("inventory/template.xlsx", institution_views.inventory_template_view, name="inventory-template"),

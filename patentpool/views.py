@@ -13,7 +13,7 @@ from institutions.selectors import org_unit_list
 from .exports import national_workbook_response, patent_list_workbook_response
 from .filtersets import PatentFilterSet
 from .forms import PatentEditForm
-from .selectors import patent_can_edit, patent_get, patent_list, resource_get, resource_library_list
+from .selectors import patent_can_edit, patent_get, patent_list
 from .services import patent_update
 
 PAGE_SIZES = (25, 50, 100, 200)
@@ -86,20 +86,3 @@ def patent_edit_view(request, pk: int):
             messages.success(request, _("已保存"))
             return redirect("patent-detail", pk=patent.pk)
     return render(request, "patentpool/patent_form.html", {"patent": patent, "form": form})
-
-
-@login_required
-def resource_list_view(request):
-    filterset = PatentFilterSet(request.GET, queryset=resource_library_list(user=request.user))
-    qs = filterset.qs.order_by("-assessment__value_stars", "-grant_date", "id")
-    if request.GET.get("export") == "xlsx":
-        return patent_list_workbook_response(qs, filename="resource-library.xlsx")
-    return render(request, "patentpool/resource_list.html", {"filterset": filterset, "page": _page(request, qs)})
-
-
-@login_required
-def resource_detail_view(request, pk: int):
-    patent = resource_get(user=request.user, pk=pk)
-    if patent is None:
-        raise Http404
-    return render(request, "patentpool/resource_detail.html", {"patent": patent})

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from ..exports import XLSX, national_workbook_response
 from ..filtersets import PatentFilterSet
+from ..library import ResourceFilterSet
 from ..selectors import patent_list, resource_library_list
 from ..services import patent_update
 from .serializers import PatentSerializer, PatentUpdateSerializer
@@ -49,7 +50,7 @@ class ResourceLibraryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     """The conversion resource library: approved patents, open to every signed-in role."""
 
     serializer_class = PatentSerializer
-    filterset_class = PatentFilterSet
+    filterset_class = ResourceFilterSet
 
     def get_queryset(self):
         return resource_library_list(user=self.request.user)

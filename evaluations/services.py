@@ -1,0 +1,240 @@
+"""Writes of self-assessments: filling one, and the review chain (submit → college approval → approval, or return).
+
+Every action is atomic, refuses the whole batch (writing nothing) when any patent in it may not take the step, and
+leaves an audit trail: a ReviewEvent per step and django-simple-history rows for every changed field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from institutions.choices import Role
+from institutions.inventory_format import InventoryRecord
+from institutions.models import OrgUnit, User
+from patentpool.appno import ApplicationNumber
+from patentpool.models import IndustryCode, Patent, SEIClass
+from patentpool.search import search_tokens
+from patentpool.selectors import patent_scope_q
+
+from .choices import SKIP_REST_STATES, IntentLevel1, IntentLevel2, ReviewState
+from .models import ConversionIntent, ImplementationStatus, ReviewEvent, SelfAssessment
+from .validation import validate_record
+
+Action = ReviewEvent.Action
+ADMIN_ROLES = {Role.INSTITUTION_ADMIN, Role.NATIONAL_ADMIN}
+
+# (action, role) → the states an assessment may leave by that action.
+TRANSITIONS: dict[tuple[str, str], set[str]] = {
+    (Action.SUBMIT, Role.INVENTOR): {ReviewState.DRAFT, ReviewState.RETURNED},
+    (Action.SUBMIT, Role.COLLEGE_ADMIN): {ReviewState.DRAFT, ReviewState.RETURNED},
+    (Action.SUBMIT, Role.INSTITUTION_ADMIN): {ReviewState.DRAFT, ReviewState.RETURNED},
+    (Action.COLLEGE_APPROVE, Role.COLLEGE_ADMIN): {ReviewState.SUBMITTED},
+    (Action.COLLEGE_APPROVE, Role.INSTITUTION_ADMIN): {ReviewState.SUBMITTED},
+    # Admins may fill and approve directly, so approval accepts every state short of approved.
+    (Action.APPROVE, Role.INSTITUTION_ADMIN): {
+        ReviewState.DRAFT, ReviewState.RETURNED, ReviewState.SUBMITTED, ReviewState.COLLEGE_APPROVED,
+    },
+    (Action.APPROVE, Role.NATIONAL_ADMIN): {
+        ReviewState.DRAFT, ReviewState.RETURNED, ReviewState.SUBMITTED, ReviewState.COLLEGE_APPROVED,
+    },
+    (Action.RETURN, Role.COLLEGE_ADMIN): {ReviewState.SUBMITTED},
+    (Action.RETURN, Role.INSTITUTION_ADMIN): {
+        ReviewState.SUBMITTED, ReviewState.COLLEGE_APPROVED, ReviewState.APPROVED,
+    },
+    (Action.RETURN, Role.NATIONAL_ADMIN): {ReviewState.SUBMITTED, ReviewState.COLLEGE_APPROVED, ReviewState.APPROVED},
+}  # fmt: skip
+TARGET = {
+    Action.SUBMIT: ReviewState.SUBMITTED,
+    Action.COLLEGE_APPROVE: ReviewState.COLLEGE_APPROVED,
+    Action.APPROVE: ReviewState.APPROVED,
+    Action.RETURN: ReviewState.RETURNED,
+}
+# Steps that need a complete, valid self-assessment.
+NEEDS_COMPLETE = {Action.SUBMIT, Action.COLLEGE_APPROVE, Action.APPROVE}
+
+
+def _role(user: User) -> str:
+    return Role.NATIONAL_ADMIN if user.is_superuser else user.role
+
+
+def _locked_patents(user: User, patent_ids: Iterable[int]) -> list[Patent]:
+    """The patents, locked, provided every one is in the user's scope; else PermissionDenied."""
+    ids = sorted(set(patent_ids))
+    if not ids:
+        raise ValidationError("请至少选择一件专利 / Select at least one patent")
+    # Lock in id order so two concurrent batches cannot deadlock.
+    patents = list(Patent.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    visible = set(Patent.objects.filter(patent_scope_q(user), pk__in=ids).values_list("pk", flat=True))
+    if len(patents) != len(ids) or visible != set(ids):
+        raise PermissionDenied("所选专利中有不属于您的 / Some selected patents are not yours")
+    return patents
+
+
+def _assessment_for(patent: Patent) -> SelfAssessment:
+    assessment = SelfAssessment.objects.select_for_update().filter(patent=patent).first()
+    return assessment or SelfAssessment(patent=patent)
+
+
+def completeness_problems(patent: Patent) -> list[str]:
+    """What stops the patent's self-assessment from going to review, in Chinese / English."""
+    from institutions.inventory_export import record_from_patent
+
+    record = record_from_patent(Patent.objects.select_related("org_unit", "assessment").get(pk=patent.pk))
+    problems = validate_record(record, patent_type=ApplicationNumber.parse(patent.application_number).patent_type)
+    return [f"{p.message} / {p.message_en}" for p in problems]
+
+
+@transaction.atomic
+def assessment_transition(*, user: User, patent_ids: Iterable[int], action: str, comment: str = "") -> int:
+    """Move the selected patents' self-assessments one step along the review chain. All or nothing."""
+    role = _role(user)
+    allowed = TRANSITIONS.get((action, role))
+    if allowed is None:
+        raise PermissionDenied(f"您的角色不能执行“{Action(action).label}” / Your role cannot do this step")
+    if action == Action.RETURN and not comment.strip():
+        raise ValidationError({"comment": "退回时必须填写意见 / A return needs a comment"})
+    patents = _locked_patents(user, patent_ids)  # an inventor's scope is already their own patents
+    problems: list[str] = []
+    assessments = []
+    for patent in patents:
+        assessment = _assessment_for(patent)
+        state = assessment.review_state if assessment.pk else ReviewState.DRAFT
+        if state not in allowed:
+            problems.append(
+                f"{patent.application_number}：当前状态“{ReviewState(state).label}”不能{Action(action).label} / "
+                f"cannot take this step from state {state}"
+            )
+            continue
+        if action in NEEDS_COMPLETE:
+            problems += [f"{patent.application_number}：{p}" for p in completeness_problems(patent)]
+        assessments.append((assessment, state))
+    if problems:
+        raise ValidationError(problems)
+    now = timezone.now()
+    target = TARGET[action]
+    for assessment, state in assessments:
+        assessment.review_state = target
+        assessment.review_comment = comment.strip() if action == Action.RETURN else ""
+        if target == ReviewState.APPROVED:
+            assessment.approved_at = now
+        assessment._change_reason = f"review:{action}"
+        assessment.save()
+        ReviewEvent.objects.create(
+            assessment=assessment, action=action, from_state=state, to_state=target, actor=user, comment=comment.strip()
+        )
+    Patent.objects.filter(pk__in=[p.pk for p in patents]).update(import_fingerprint="")
+    return len(assessments)
+
+
+def _state_after_edit(role: str, state: str) -> str:
+    """An inventor's edit is a draft again; a college admin's edit of an approved record needs re-approval."""
+    if role == Role.INVENTOR:
+        return ReviewState.DRAFT if state in (ReviewState.DRAFT, ReviewState.RETURNED) else state
+    if role == Role.COLLEGE_ADMIN and state == ReviewState.APPROVED:
+        return ReviewState.COLLEGE_APPROVED
+    return state
+
+
+@transaction.atomic
+def assessment_save(*, user: User, patent_id: int, record: InventoryRecord) -> SelfAssessment:
+    """Save the national-format self-assessment of one patent, checked by the validator the importer uses."""
+    (patent,) = _locked_patents(user, [patent_id])
+    role = _role(user)
+    if role not in (Role.INVENTOR, Role.COLLEGE_ADMIN, Role.INSTITUTION_ADMIN, Role.NATIONAL_ADMIN):
+        raise PermissionDenied("您的角色不能填写自评 / Your role cannot fill self-assessments")
+    assessment = _assessment_for(patent)
+    state = assessment.review_state if assessment.pk else ReviewState.DRAFT
+    if role == Role.INVENTOR and state not in (ReviewState.DRAFT, ReviewState.RETURNED):
+        raise PermissionDenied("已提交的自评不能由发明人修改 / A submitted self-assessment is no longer editable")
+    problems = validate_record(record, patent_type=patent.patent_type)
+    if problems:
+        raise ValidationError({p.key: f"{p.message} / {p.message_en}" for p in problems})
+    sections = dict(IndustryCode.objects.filter(level="section").values_list("code", "pk"))
+    sei = dict(SEIClass.objects.filter(edition="2018").values_list("code", "pk"))
+    assessment.review_state = _state_after_edit(role, state)
+    assessment.convertible = not any(s.level1 in SKIP_REST_STATES for s in record.implementation_states)
+    for name in (
+        "fee_standard_wan", "intended_cities", "intended_enterprises", "price_band", "contact_name", "contact_phone",
+        "maturity", "value_stars", "products_advantages", "prospect", "ipc_field", "bundle_name", "bundle_description",
+    ):  # fmt: skip
+        setattr(assessment, name, getattr(record, name) if getattr(record, name) is not None else "")
+    assessment.fee_standard_wan = record.fee_standard_wan
+    assessment.value_stars = record.value_stars
+    assessment.bundle_numbers = ",".join(record.bundle_numbers)
+    assessment.industry_id = sections.get(record.industry_section)
+    assessment.sei_class_id = sei.get(record.sei_class)
+    assessment.assessed_by = user
+    assessment.search_text = search_tokens(patent.title, record.products_advantages, record.prospect)
+    assessment._change_reason = "self-assessment"
+    assessment.save()
+    _replace_children(assessment, record)
+    if patent.fiscally_funded != record.fiscally_funded:
+        patent.fiscally_funded = record.fiscally_funded
+        patent._change_reason = "self-assessment"
+        patent.save()
+    Patent.objects.filter(pk=patent.pk).update(import_fingerprint="")
+    ReviewEvent.objects.create(
+        assessment=assessment, action=Action.FILL, from_state=state, to_state=assessment.review_state, actor=user
+    )
+    return assessment
+
+
+def _replace_children(assessment: SelfAssessment, record: InventoryRecord) -> None:
+    # Deleting through the ORM (not a raw DELETE) lets simple-history record each removed row.
+    for child in list(assessment.implementation_states.all()) + list(assessment.intents.all()):
+        child.delete()
+    for position, entry in enumerate(record.implementation_states):
+        ImplementationStatus.objects.create(
+            assessment=assessment, position=position, level1=entry.level1, level2=entry.level2,
+            custom_text=entry.custom_text, amount_wan=entry.amount_wan, evaluation_result=entry.evaluation_result,
+            product_name=entry.product_name, remark=entry.remark,
+        )  # fmt: skip
+    for position, entry in enumerate(record.intents):
+        ConversionIntent.objects.create(
+            assessment=assessment, position=position, level1=entry.level1, level2=entry.level2,
+            custom_text=entry.custom_text,
+        )  # fmt: skip
+
+
+@transaction.atomic
+def assessment_set_intent(*, user: User, patent_ids: Iterable[int], level1: str, level2: str = "") -> int:
+    """Replace the conversion intent of every selected patent (a bulk action of college and institution admins)."""
+    from .choices import INTENT_LEVEL2_BY_LEVEL1
+
+    if _role(user) not in (Role.COLLEGE_ADMIN, Role.INSTITUTION_ADMIN, Role.NATIONAL_ADMIN):
+        raise PermissionDenied("只有管理员可以批量设置转化意愿 / Only admins set intents in bulk")
+    if level1 not in IntentLevel1.values or (level2 and level2 not in INTENT_LEVEL2_BY_LEVEL1[IntentLevel1(level1)]):
+        raise ValidationError({"level2": "二级转化意愿不属于该一级意愿 / The level-2 intent is not of that level 1"})
+    if level2 == IntentLevel2.CUSTOM:
+        raise ValidationError({"level2": "批量设置不支持自定义意愿 / Custom intents cannot be set in bulk"})
+    patents = _locked_patents(user, patent_ids)
+    for patent in patents:
+        assessment = _assessment_for(patent)
+        if not assessment.pk:
+            assessment.save()
+        for child in assessment.intents.all():
+            child.delete()
+        ConversionIntent.objects.create(assessment=assessment, position=0, level1=level1, level2=level2)
+    Patent.objects.filter(pk__in=[p.pk for p in patents]).update(import_fingerprint="")
+    return len(patents)
+
+
+@transaction.atomic
+def patent_set_org_unit(*, user: User, patent_ids: Iterable[int], org_unit_id: int) -> int:
+    """Move the selected patents to one college of their institution (institution admins)."""
+    if _role(user) not in ADMIN_ROLES:
+        raise PermissionDenied("只有单位管理员可以调整所属学院 / Only institution admins move patents between colleges")
+    patents = _locked_patents(user, patent_ids)
+    unit = OrgUnit.objects.filter(pk=org_unit_id).first()
+    if unit is None or any(p.institution_id != unit.institution_id for p in patents):
+        raise ValidationError({"org_unit": "学院不属于所选专利的单位 / The college is not of these patents' institution"})
+    for patent in patents:
+        patent.org_unit = unit
+        patent.import_fingerprint = ""
+        patent._change_reason = "bulk:set-college"
+        patent.save()
+    return len(patents)

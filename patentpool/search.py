@@ -1,0 +1,73 @@
+"""Chinese text search without a dictionary: CJK runs become overlapping bigrams, other words lower-cased tokens.
+
+A document 「一种锂电池隔膜」 is stored as 「一种 种锂 锂电 电池 池隔 隔膜」; the query 「锂电池 隔膜」 becomes the
+tsquery ``锂电 <-> 电池 & 隔膜`` (adjacent bigrams = the exact substring). PostgreSQL answers it from a GIN index
+over ``to_tsvector('simple', search_text)``; other databases fall back to substring matching.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+TOKEN = re.compile(rf"[{CJK}]+|[a-z0-9]+(?:[.\-/][a-z0-9]+)*")
+IS_CJK = re.compile(rf"[{CJK}]")
+
+
+def _tokens(text: str) -> list[str]:
+    out: list[str] = []
+    for run in TOKEN.findall(unicodedata.normalize("NFKC", text or "").lower()):
+        if IS_CJK.match(run):
+            out.extend(run[i : i + 2] for i in range(len(run) - 1)) if len(run) > 1 else out.append(run)
+        else:
+            out.append(run)
+    return out
+
+
+def search_tokens(*texts: str) -> str:
+    """The stored search text of a document made of ``texts``."""
+    return " ".join(" ".join(_tokens(t)) for t in texts if t)
+
+
+def _term_query(term: str) -> str:
+    tokens = _tokens(term)
+    if not tokens:
+        return ""
+    return "(" + " <-> ".join(t.replace("'", "") for t in tokens) + ")"
+
+
+def search_query(text: str) -> str:
+    """A tsquery: every whitespace-separated term must occur (as an exact substring)."""
+    parts = [_term_query(term) for term in text.split()]
+    return " & ".join(p for p in parts if p)
+
+
+def search_filter(qs: QuerySet, text: str, *, prefix: str = "assessment__", fields=()) -> QuerySet:
+    """Narrow ``qs`` (patents) to those whose indexed text contains every term of ``text``."""
+    text = (text or "").strip()
+    if not text:
+        return qs
+    terms = text.split()
+    single_chars = any(len(_tokens(t)) == 1 and len(t.strip()) == 1 and IS_CJK.match(t.strip()) for t in terms)
+    if connection.vendor == "postgresql" and not single_chars:
+        query = search_query(text)
+        if not query:
+            return qs
+        return qs.extra(
+            where=[
+                "to_tsvector('simple'::regconfig, evaluations_selfassessment.search_text) "
+                "@@ to_tsquery('simple'::regconfig, %s)"
+            ],
+            params=[query],
+        )
+    # Substring fallback (SQLite, or a one-character term a bigram cannot match).
+    for term in terms:
+        q = Q()
+        for field in fields:
+            q |= Q(**{f"{field}__icontains": term})
+        qs = qs.filter(q)
+    return qs
