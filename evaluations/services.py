@@ -122,6 +122,7 @@ def assessment_transition(*, user: User, patent_ids: Iterable[int], action: str,
         if target == ReviewState.APPROVED:
             assessment.approved_at = now
         assessment._change_reason = f"review:{action}"
+        assessment._history_user = user  # simple-history takes the request's user only inside a request
         assessment.save()
         ReviewEvent.objects.create(
             assessment=assessment, action=action, from_state=state, to_state=target, actor=user, comment=comment.strip()
@@ -170,11 +171,13 @@ def assessment_save(*, user: User, patent_id: int, record: InventoryRecord) -> S
     assessment.assessed_by = user
     assessment.search_text = search_tokens(patent.title, record.products_advantages, record.prospect)
     assessment._change_reason = "self-assessment"
+    assessment._history_user = user
     assessment.save()
     _replace_children(assessment, record)
     if patent.fiscally_funded != record.fiscally_funded:
         patent.fiscally_funded = record.fiscally_funded
         patent._change_reason = "self-assessment"
+        patent._history_user = user
         patent.save()
     Patent.objects.filter(pk=patent.pk).update(import_fingerprint="")
     ReviewEvent.objects.create(
@@ -215,6 +218,7 @@ def assessment_set_intent(*, user: User, patent_ids: Iterable[int], level1: str,
     for patent in patents:
         assessment = _assessment_for(patent)
         if not assessment.pk:
+            assessment._history_user = user
             assessment.save()
         for child in assessment.intents.all():
             child.delete()
@@ -231,10 +235,13 @@ def patent_set_org_unit(*, user: User, patent_ids: Iterable[int], org_unit_id: i
     patents = _locked_patents(user, patent_ids)
     unit = OrgUnit.objects.filter(pk=org_unit_id).first()
     if unit is None or any(p.institution_id != unit.institution_id for p in patents):
-        raise ValidationError({"org_unit": "学院不属于所选专利的单位 / The college is not of these patents' institution"})
+        raise ValidationError(
+            {"org_unit": "学院不属于所选专利的单位 / The college is not of these patents' institution"}
+        )
     for patent in patents:
         patent.org_unit = unit
         patent.import_fingerprint = ""
         patent._change_reason = "bulk:set-college"
+        patent._history_user = user
         patent.save()
     return len(patents)

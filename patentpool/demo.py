@@ -35,9 +35,9 @@ from transfers.models import Deal
 
 from .appno import ApplicationNumber
 from .bulk import insert_rows
-from .search import search_tokens
 from .choices import LegalStatus, PatentType
 from .models import IndustryCode, Patent, Province, SEIClass
+from .search import search_tokens
 
 DEMO_PASSWORD = "demo12345"
 CHUNK = 20_000

@@ -1,32 +1,63 @@
 """The one FilterSet of the base library, serving the HTML list and the API alike."""
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from evaluations.choices import ReviewState
+from evaluations.choices import MATURITY_STAGE, IntentLevel1, Maturity, ReviewState, ValueStars
+from evaluations.models import ConversionIntent
 
 from .appno import ApplicationNumber
 from .choices import LegalStatus, PatentType
 from .models import Patent
 
+# A patent counts as assessed once its self-assessment has gone to review (or further).
+ASSESSED_STATES = (ReviewState.SUBMITTED, ReviewState.COLLEGE_APPROVED, ReviewState.APPROVED)
+MATURITY_STAGES = [(code, label) for code, label in Maturity.choices if MATURITY_STAGE[code] == code]
+
+
+def maturity_values(stage: str) -> list[str]:
+    """Every stored maturity value that counts under a 4-step stage (the old 6-step values included)."""
+    return [value for value, mapped in MATURITY_STAGE.items() if mapped == stage]
+
 
 class PatentFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("申请号/名称/发明人"))
+    org_unit = django_filters.NumberFilter(field_name="org_unit_id", label=_("学院"))
     patent_type = django_filters.ChoiceFilter(choices=PatentType.choices, label=_("专利类型"))
-    legal_status = django_filters.ChoiceFilter(choices=LegalStatus.choices, label=_("法律状态"))
     grant_year = django_filters.NumberFilter(field_name="grant_date", lookup_expr="year", label=_("授权年份"))
+    legal_status = django_filters.ChoiceFilter(choices=LegalStatus.choices, label=_("法律状态"))
+    years_min = django_filters.NumberFilter(field_name="years_maintained", lookup_expr="gte", label=_("维持年限≥"))
+    years_max = django_filters.NumberFilter(field_name="years_maintained", lookup_expr="lte", label=_("维持年限≤"))
     fiscally_funded = django_filters.BooleanFilter(label=_("财政资助"))
+    assessed = django_filters.BooleanFilter(method="filter_assessed", label=_("已自评"))
     review_state = django_filters.ChoiceFilter(
         field_name="assessment__review_state", choices=ReviewState.choices, label=_("审核状态")
     )
-    org_unit = django_filters.NumberFilter(field_name="org_unit_id", label=_("学院"))
-    institution = django_filters.NumberFilter(field_name="institution_id", label=_("单位"))
+    intent = django_filters.ChoiceFilter(choices=IntentLevel1.choices, method="filter_intent", label=_("转化意愿"))
+    maturity = django_filters.ChoiceFilter(choices=MATURITY_STAGES, method="filter_maturity", label=_("技术成熟度"))
+    stars = django_filters.TypedChoiceFilter(
+        field_name="assessment__value_stars", choices=ValueStars.choices, coerce=int, label=_("价值星级")
+    )
+    industry = django_filters.CharFilter(method="filter_industry", label=_("国民经济行业（门类/大类）"))
     ipc = django_filters.CharFilter(field_name="ipc_subclass", lookup_expr="istartswith", label=_("IPC"))
+    institution = django_filters.NumberFilter(field_name="institution_id", label=_("单位"))
+    fiscal_idle = django_filters.BooleanFilter(method="filter_fiscal_idle", label=_("财政资助满五年未实施"))
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("application_number", "application_number"),
+            ("title", "title"),
+            ("grant_date", "grant_date"),
+            ("years_maintained", "years_maintained"),
+            ("assessment__review_state", "review_state"),
+            ("assessment__value_stars", "stars"),
+        ),
+        label=_("排序"),
+    )
 
     class Meta:
         model = Patent
-        fields = ["q", "patent_type", "legal_status", "grant_year", "fiscally_funded", "review_state", "org_unit"]
+        fields = []
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -37,3 +68,31 @@ class PatentFilterSet(django_filters.FilterSet):
         return queryset.filter(
             Q(application_number__startswith=value.upper()) | Q(title__icontains=value) | Q(inventors__icontains=value)
         )
+
+    def filter_assessed(self, queryset, name, value):
+        if value is None:
+            return queryset
+        assessed = Q(assessment__review_state__in=ASSESSED_STATES)
+        return queryset.filter(assessed if value else ~assessed)
+
+    def filter_intent(self, queryset, name, value):
+        # EXISTS, not a join: a patent with two intents must not appear twice.
+        return queryset.filter(Exists(ConversionIntent.objects.filter(assessment__patent=OuterRef("pk"), level1=value)))
+
+    def filter_maturity(self, queryset, name, value):
+        return queryset.filter(assessment__maturity__in=maturity_values(value))
+
+    def filter_industry(self, queryset, name, value):
+        value = value.strip().upper()
+        if not value:
+            return queryset
+        if len(value) == 1:
+            return queryset.filter(assessment__industry__section=value)
+        return queryset.filter(assessment__industry__code__startswith=value)
+
+    def filter_fiscal_idle(self, queryset, name, value):
+        if not value:
+            return queryset
+        from .library import idle_fiscal_patents
+
+        return idle_fiscal_patents(queryset)

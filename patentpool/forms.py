@@ -1,6 +1,7 @@
 """Forms of the patent library."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from institutions.selectors import org_unit_list
 
@@ -18,3 +19,52 @@ class PatentEditForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["org_unit"].queryset = org_unit_list(user=user).filter(institution_id=self.instance.institution_id)
+
+
+class PatentCreateForm(forms.ModelForm):
+    """A patent added by hand; the application number is checked by the service (every written form accepted)."""
+
+    application_number = forms.CharField(label=Patent._meta.get_field("application_number").verbose_name, max_length=40)
+
+    class Meta:
+        model = Patent
+        # The application number is a plain form field: the service parses every written form of it.
+        fields = [
+            "title", "inventors", "patentees", "grant_date", "legal_status", "years_maintained",
+            "org_unit", "fiscally_funded", "funding_project",
+        ]  # fmt: skip
+        widgets = {"grant_date": forms.DateInput(attrs={"type": "date"})}
+
+    field_order = ["application_number"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].queryset = org_unit_list(user=user)
+        self.fields["patentees"].required = False
+
+    def validate_unique(self):
+        """Uniqueness is the service's to decide (it links to the existing record)."""
+
+
+class BulkActionForm(forms.Form):
+    """A bulk action on the selected patents of a list page."""
+
+    ACTIONS = [
+        ("submit", _("提交审核")),
+        ("college_approve", _("学院审核通过")),
+        ("approve", _("审核入库")),
+        ("return", _("退回")),
+        ("set_intent", _("设置转化意愿")),
+        ("set_college", _("调整所属学院")),
+    ]
+    ids = forms.TypedMultipleChoiceField(coerce=int, choices=())
+    action = forms.ChoiceField(choices=ACTIONS)
+    comment = forms.CharField(max_length=500, required=False)
+    level1 = forms.CharField(required=False)
+    level2 = forms.CharField(required=False)
+    org_unit = forms.IntegerField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The ids are checked against the user's scope by the service; here they only need to be integers.
+        self.fields["ids"].valid_value = lambda value: str(value).isdigit()

@@ -38,6 +38,7 @@ def patent_update(*, user: User, patent_id: int, data: dict) -> Patent:
         setattr(patent, field, value)
     patent.import_fingerprint = ""  # the record no longer matches the last imported one
     patent._change_reason = "patent_update"
+    patent._history_user = user
     patent.full_clean(exclude=["inventor_accounts"])
     patent.save()
     if "title" in data:
@@ -48,4 +49,57 @@ def patent_update(*, user: User, patent_id: int, data: dict) -> Patent:
             SelfAssessment.objects.filter(pk=assessment.pk).update(
                 search_text=search_tokens(patent.title, assessment.products_advantages, assessment.prospect)
             )
+    return patent
+
+
+class DuplicatePatent(ValidationError):
+    """The application number is already in the base library; ``existing`` is the record."""
+
+    def __init__(self, message, existing: Patent):
+        super().__init__(message, code="duplicate")
+        self.existing = existing
+
+
+@transaction.atomic
+def patent_create(*, user: User, data: dict) -> Patent:
+    """Add one patent to the user's institution by hand. The application number is validated and normalised;
+    a number already inventoried (by anyone) is refused, naming the record."""
+    from .appno import ApplicationNumber, ApplicationNumberError
+
+    if user.role not in ("institution_admin", "college_admin") or not user.institution_id:
+        raise PermissionDenied("只有单位和学院管理员可以添加专利 / Only institution and college admins add patents")
+    try:
+        number = ApplicationNumber.parse(data.get("application_number"))
+    except ApplicationNumberError as exc:
+        raise ValidationError({"application_number": str(exc)}) from exc
+    existing = Patent.objects.select_related("institution").filter(application_number=str(number)).first()
+    if existing is not None:
+        raise DuplicatePatent(
+            f"申请号 {number} 已在基础库中（{existing.institution.name}） / {number} is already in the base library "
+            f"({existing.institution.name})",
+            existing,
+        )
+    unit = data.get("org_unit")
+    if user.role == "college_admin":
+        unit = user.org_unit
+    if unit is not None and unit.institution_id != user.institution_id:
+        raise ValidationError({"org_unit": "学院不属于本单位 / The college is not of your institution"})
+    patent = Patent(
+        application_number=str(number),
+        patent_type=number.patent_type,
+        title=data.get("title", ""),
+        patentees=data.get("patentees") or user.institution.name,
+        inventors=data.get("inventors", ""),
+        grant_date=data.get("grant_date"),
+        legal_status=data.get("legal_status") or "valid",
+        years_maintained=data.get("years_maintained"),
+        institution_id=user.institution_id,
+        org_unit=unit,
+        fiscally_funded=bool(data.get("fiscally_funded")),
+        funding_project=data.get("funding_project", ""),
+    )
+    patent.full_clean(exclude=["inventor_accounts"])
+    patent._change_reason = "added by hand"
+    patent._history_user = user
+    patent.save()
     return patent

@@ -6,16 +6,19 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from dashboards.views import home_view
-from institutions import views as institution_views
-
 from evaluations import views as evaluation_views
+from institutions import views as institution_views
 
 from . import library_views, views
 
 urlpatterns = [
     path("", home_view, name="home"),
     path("patents/", views.patent_list_view, name="patent-list"),
+    path("patents/new/", views.patent_create_view, name="patent-create"),
+    path("patents/bulk/", views.patent_bulk_view, name="patent-bulk"),
     path("patents/<int:pk>/", views.patent_detail_view, name="patent-detail"),
+    path("patents/<int:pk>/review/", views.patent_review_view, name="patent-review"),
+    path("todo/", views.todo_view, name="todo"),
     path("patents/<int:pk>/edit/", views.patent_edit_view, name="patent-edit"),
     path("patents/<int:pk>/assessment/", evaluation_views.assessment_edit_view, name="assessment-edit"),
     path("library/", library_views.resource_list_view, name="resource-list"),
