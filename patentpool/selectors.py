@@ -65,3 +65,23 @@ def patent_can_edit(*, user: User, patent: Patent) -> bool:
     if user.role not in EDITOR_ROLES and not user.is_superuser:
         return False
     return Patent.objects.filter(patent_scope_q(user), pk=patent.pk).exists()
+
+
+def history_with_changes(records, *, limit: int = 50) -> list[tuple]:
+    """(history record, [(field label, old, new), …]) newest first, diffing consecutive snapshots in memory."""
+    rows = list(records.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    result = []
+    for newer, older in zip(rows, rows[1:] + [None], strict=True):
+        if len(result) == limit:
+            break
+        changes = []
+        if older is not None:
+            delta = newer.diff_against(older)
+            for change in delta.changes:
+                field = newer.instance_type._meta.get_field(change.field)
+                labels = dict(field.flatchoices) if field.choices else {}  # codes shown as their labels
+                changes.append(
+                    (field.verbose_name, labels.get(change.old, change.old), labels.get(change.new, change.new))
+                )
+        result.append((newer, changes))
+    return result

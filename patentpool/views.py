@@ -17,7 +17,7 @@ from institutions.selectors import org_unit_list
 from .exports import national_workbook_response, patent_list_workbook_response
 from .filtersets import PatentFilterSet
 from .forms import BulkActionForm, PatentCreateForm, PatentEditForm
-from .selectors import patent_can_edit, patent_get, patent_list
+from .selectors import history_with_changes, patent_can_edit, patent_get, patent_list
 from .services import DuplicatePatent, patent_create, patent_update
 
 PAGE_SIZES = (25, 50, 100, 200)
@@ -66,12 +66,12 @@ def patent_detail_view(request, pk: int):
     from evaluations.models import SelfAssessment
     from evaluations.services import TRANSITIONS
 
-    history = patent.history.select_related("history_user").order_by("-history_date")[:50]
+    history = history_with_changes(patent.history.all())
     assessment = SelfAssessment.objects.filter(patent=patent).first()
     state = assessment.review_state if assessment else "draft"
     role = "national_admin" if request.user.is_superuser else request.user.role
     actions = [action for (action, r), states in TRANSITIONS.items() if r == role and state in states]
-    assessment_history = assessment.history.select_related("history_user")[:50] if assessment else []
+    assessment_history = history_with_changes(assessment.history.all()) if assessment else []
     return render(
         request,
         "patentpool/patent_detail.html",

@@ -224,3 +224,14 @@ def test_todo_pages(client, world):
     assert world.patent_a.application_number in body and world.patent_b.application_number not in body
     client.force_login(world.users["enterprise"])
     assert client.get("/todo/").status_code == 404
+
+
+def test_patent_page_shows_who_changed_what_from_what(client, world):
+    admin = world.users["institution_admin"]
+    fill(world, world.patent_b, role="institution_admin")
+    fill(world, world.patent_b, role="institution_admin", contact_name="李老师")
+    assessment_transition(user=admin, patent_ids=[world.patent_b.pk], action="approve")
+    client.force_login(admin)
+    body = client.get(f"/patents/{world.patent_b.pk}/").content.decode()
+    assert "联系人：<del>王老师</del> → <ins>李老师</ins>" in body
+    assert "审核状态：<del>待填写</del> → <ins>已入转化资源库</ins>" in body
