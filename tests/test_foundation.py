@@ -150,3 +150,22 @@ def test_compose_file_runs_the_whole_stack():
     assert compose["services"]["beat"]["command"].startswith("celery -A patentpool beat")
     env = compose["services"]["web"]["environment"]
     assert env["DATABASE_URL"].startswith("postgres://") and env["REDIS_URL"].startswith("redis://")
+
+
+def test_admin_site_is_for_national_admins_only(client, world):
+    client.force_login(world.users["national_admin"])
+    assert client.get("/admin/dashboards/milestone/").status_code == 200
+    milestone = Milestone.objects.get(code="2024-06-30-inventory-other-institutions")
+    response = client.post(
+        f"/admin/dashboards/milestone/{milestone.pk}/change/",
+        {
+            "code": milestone.code, "title": milestone.title, "due_date": "2024-06-30", "metric": milestone.metric,
+            "scope": milestone.scope, "province": "", "target_share": "0.4", "target_count": "", "source": "edited",
+        },
+    )  # fmt: skip
+    assert response.status_code == 302
+    milestone.refresh_from_db()
+    assert milestone.target_share == Decimal("0.4000")
+    for role in ("institution_admin", "provincial_bureau", "ministry"):
+        client.force_login(world.users[role])
+        assert client.get("/admin/dashboards/milestone/").status_code == 302  # to the admin login
