@@ -166,7 +166,9 @@ def assessment_save(*, user: User, patent_id: int, record: InventoryRecord) -> S
     assessment.fee_standard_wan = record.fee_standard_wan
     assessment.value_stars = record.value_stars
     assessment.bundle_numbers = ",".join(record.bundle_numbers)
-    assessment.industry_id = sections.get(record.industry_section)
+    # The national format carries the 门类 only; a finer 大类 chosen elsewhere within the same 门类 is kept.
+    if not (assessment.industry_id and assessment.industry.section == record.industry_section):
+        assessment.industry_id = sections.get(record.industry_section)
     assessment.sei_class_id = sei.get(record.sei_class)
     assessment.assessed_by = user
     assessment.search_text = search_tokens(patent.title, record.products_advantages, record.prospect)
