@@ -116,6 +116,8 @@ def assessment_transition(*, user: User, patent_ids: Iterable[int], action: str,
         raise ValidationError(problems)
     now = timezone.now()
     target = TARGET[action]
+    if action == Action.SUBMIT and role == Role.COLLEGE_ADMIN:
+        target = ReviewState.COLLEGE_APPROVED  # the college admin is the college's reviewer: it goes to the institution
     for assessment, state in assessments:
         assessment.review_state = target
         assessment.review_comment = comment.strip() if action == Action.RETURN else ""

@@ -36,8 +36,8 @@ class PatentFilterSet(django_filters.FilterSet):
     )
     intent = django_filters.ChoiceFilter(choices=IntentLevel1.choices, method="filter_intent", label=_("转化意愿"))
     maturity = django_filters.ChoiceFilter(choices=MATURITY_STAGES, method="filter_maturity", label=_("技术成熟度"))
-    stars = django_filters.TypedChoiceFilter(
-        field_name="assessment__value_stars", choices=ValueStars.choices, coerce=int, label=_("价值星级")
+    stars = django_filters.ChoiceFilter(
+        field_name="assessment__value_stars", choices=ValueStars.choices, label=_("价值星级")
     )
     industry = django_filters.CharFilter(method="filter_industry", label=_("国民经济行业（门类/大类）"))
     ipc = django_filters.CharFilter(field_name="ipc_subclass", lookup_expr="istartswith", label=_("IPC"))

@@ -235,3 +235,12 @@ def test_patent_page_shows_who_changed_what_from_what(client, world):
     body = client.get(f"/patents/{world.patent_b.pk}/").content.decode()
     assert "联系人：<del>王老师</del> → <ins>李老师</ins>" in body
     assert "审核状态：<del>待填写</del> → <ins>已入转化资源库</ins>" in body
+
+
+def test_college_admin_submission_goes_straight_to_the_institution(world):
+    SelfAssessment.objects.filter(patent=world.patent_a).update(review_state=ReviewState.DRAFT)
+    fill(world, world.patent_a, role="college_admin")
+    assessment_transition(user=world.users["college_admin"], patent_ids=[world.patent_a.pk], action="submit")
+    assert state_of(world.patent_a) == ReviewState.COLLEGE_APPROVED
+    event = ReviewEvent.objects.filter(assessment__patent=world.patent_a).latest("at")
+    assert (event.action, event.from_state, event.to_state) == ("submit", "draft", "college_approved")
