@@ -75,8 +75,10 @@ class ImportPlan:
 
 def _existing(numbers: list[str]) -> dict[str, Existing]:
     found: dict[str, Existing] = {}
-    for start in range(0, len(numbers), LOOKUP_BATCH):
-        rows = Patent.objects.filter(application_number__in=numbers[start : start + LOOKUP_BATCH]).values_list(
+    # PostgreSQL takes the whole list as one array parameter; SQLite has a bound-parameter limit.
+    batch = 50_000 if connection.vendor == "postgresql" else LOOKUP_BATCH
+    for start in range(0, len(numbers), batch):
+        rows = Patent.objects.filter(application_number__in=numbers[start : start + batch]).values_list(
             "application_number", "pk", "institution_id", "institution__name", "org_unit_id", "import_fingerprint",
             "assessment__pk",
         )  # fmt: skip

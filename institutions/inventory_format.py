@@ -68,7 +68,8 @@ MAX_BUNDLE_NUMBERS = 9
 MAX_INTENDED_ENTERPRISES = 10
 
 
-@dataclass
+# slots: an import holds ~10^5 of these at once, and slots cut their memory by about half.
+@dataclass(slots=True)
 class ImplementationEntry:
     """One implementation state (columns L–O), as codes of evaluations.choices."""
 
@@ -81,7 +82,7 @@ class ImplementationEntry:
     remark: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class IntentEntry:
     """One conversion intent (columns P–Q), as codes of evaluations.choices."""
 
@@ -90,7 +91,7 @@ class IntentEntry:
     custom_text: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class InventoryRecord:
     """One patent of a workbook after grouping its rows, normalising and validating its cells.
 
@@ -127,7 +128,7 @@ class InventoryRecord:
     rows: list[int] = field(default_factory=list)  # every sheet row of this patent
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CellError:
     """A problem with one cell (or one row when ``column`` is empty), in Chinese and English."""
 
