@@ -42,7 +42,7 @@ class PatentFilterSet(django_filters.FilterSet):
     industry = django_filters.CharFilter(method="filter_industry", label=_("国民经济行业（门类/大类）"))
     ipc = django_filters.CharFilter(field_name="ipc_subclass", lookup_expr="istartswith", label=_("IPC"))
     institution = django_filters.NumberFilter(field_name="institution_id", label=_("单位"))
-    fiscal_idle = django_filters.BooleanFilter(method="filter_fiscal_idle", label=_("财政资助满五年未实施"))
+    fiscal_idle = django_filters.CharFilter(method="filter_fiscal_idle", label=_("财政资助满五年未实施"))
     ordering = django_filters.OrderingFilter(
         fields=(
             ("application_number", "application_number"),
@@ -91,8 +91,6 @@ class PatentFilterSet(django_filters.FilterSet):
         return queryset.filter(assessment__industry__code__startswith=value)
 
     def filter_fiscal_idle(self, queryset, name, value):
-        if not value:
-            return queryset
-        from .library import idle_fiscal_patents
+        from .library import idle_fiscal_patents, is_truthy  # library imports this module
 
-        return idle_fiscal_patents(queryset)
+        return idle_fiscal_patents(queryset) if is_truthy(value) else queryset

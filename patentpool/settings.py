@@ -174,3 +174,8 @@ INVENTORY_MAX_SHEETS = int(os.environ.get("INVENTORY_MAX_SHEETS", 20))
 # Uploads above this size are spooled to disk, not held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Beat: recompute the resource library's class counts a little more often than they expire from the cache.
+CELERY_BEAT_SCHEDULE = {
+    "warm-library-facets": {"task": "patentpool.warm_library_facets", "schedule": 240.0, "options": {"expires": 230}},
+}

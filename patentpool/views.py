@@ -32,6 +32,16 @@ def _page(request, qs):
     return Paginator(qs, size).get_page(request.GET.get("page"))
 
 
+def _college_choices(request):
+    """Colleges for the filter: the user's institution's, or the chosen institution's — never all ~15,000 at once."""
+    if request.user.institution_id:
+        return org_unit_list(user=request.user)
+    institution = request.GET.get("institution", "")
+    if institution.isdigit():
+        return org_unit_list(user=request.user).filter(institution_id=int(institution))
+    return org_unit_list(user=request.user).none()
+
+
 @login_required
 def patent_list_view(request):
     filterset = PatentFilterSet(request.GET, queryset=patent_list(user=request.user))
@@ -47,7 +57,7 @@ def patent_list_view(request):
         {
             "filterset": filterset,
             "page": page,
-            "org_units": org_unit_list(user=request.user),
+            "org_units": _college_choices(request),
             "page_sizes": PAGE_SIZES,
             "national_export": True,
             "bulk_actions": _bulk_actions(request.user),

@@ -112,7 +112,10 @@ def _patent(serial, institution, unit, title, **extra) -> Patent:
 
 
 def _approve(patent: Patent, industry_code: str) -> SelfAssessment:
+    from patentpool.search import search_tokens
+
     return SelfAssessment.objects.create(
+        search_text=search_tokens(patent.title),
         patent=patent,
         review_state=ReviewState.APPROVED,
         maturity=Maturity.SMALL_BATCH,

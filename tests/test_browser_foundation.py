@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import sign_in
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +41,7 @@ def test_enterprise_browses_library_in_english(browser, live_server, live_world)
     page.select_option("select[name=language]", "en")
     page.wait_for_load_state()
     page.click("a[href='/library/']")
-    rows = page.locator("table.grid tbody tr")
-    assert rows.count() == 2
+    page.wait_for_load_state()
+    expect(page.locator("table.grid tbody tr")).to_have_count(2)
     assert page.locator("h1").inner_text() == "Conversion resource library"
     page.close()
