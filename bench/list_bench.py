@@ -60,10 +60,10 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 TARGET_MS = 300
 PROPOSED_INDEXES = [
     # The resource library's order (best prospect, newest entry): the first page of any filter without a sort.
-    "CREATE INDEX assessment_library_order ON evaluations_selfassessment "
+    "CREATE INDEX IF NOT EXISTS assessment_library_order ON evaluations_selfassessment "
     "(value_stars DESC NULLS LAST, patent_id DESC) WHERE review_state = 'approved' AND convertible",
     # The base library's COUNT(*) of type + grant year at national/provincial scale, as an index-only scan.
-    "CREATE INDEX patent_type_grant_idx ON patentpool_patent (patent_type, grant_date)",
+    "CREATE INDEX IF NOT EXISTS patent_type_grant_idx ON patentpool_patent (patent_type, grant_date)",
 ]
 SEARCH = "锂电池 隔膜"
 COMMON_SEARCH = "锂电池"
