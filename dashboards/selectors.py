@@ -49,6 +49,7 @@ class MilestoneCheck:
     milestone: Milestone
     met: bool
     overdue: bool
+    measurable: bool = True
 
 
 @dataclass
@@ -105,7 +106,10 @@ def inventory_progress(
         checks=[],
     )
     for milestone in milestone_list_for_institution(institution=institution, metric=MilestoneMetric.INVENTORY_COVERAGE):
-        met = milestone.target_share is not None and progress.coverage >= milestone.target_share
+        if milestone.target_share is None:  # a dated step without a figure (e.g. "staged results"): nothing to meet
+            progress.checks.append(MilestoneCheck(milestone=milestone, met=False, overdue=False, measurable=False))
+            continue
+        met = progress.coverage >= milestone.target_share
         progress.checks.append(
             MilestoneCheck(milestone=milestone, met=met, overdue=not met and milestone.due_date < today)
         )

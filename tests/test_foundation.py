@@ -169,3 +169,13 @@ def test_admin_site_is_for_national_admins_only(client, world):
     for role in ("institution_admin", "provincial_bureau", "ministry"):
         client.force_login(world.users[role])
         assert client.get("/admin/dashboards/milestone/").status_code == 302  # to the admin login
+
+
+def test_milestone_without_a_figure_is_never_overdue(world):
+    Milestone.objects.create(
+        code="staged", title="阶段性成效", due_date=datetime.date(2024, 3, 31), metric="inventory_coverage",
+        scope="ip_demo_pilot",
+    )  # fmt: skip
+    progress = inventory_progress(institution=world.uni, today=datetime.date(2025, 1, 1))
+    staged = [c for c in progress.checks if c.milestone.code == "staged"]
+    assert [(c.met, c.overdue, c.measurable) for c in staged] == [(False, False, False)]
