@@ -13,19 +13,27 @@ with ``--database-url`` or ``BENCH_DATABASE_URL``):
      ``inventory_import_start`` (file stored, job row, on-commit dispatch) to the job row being final; the job itself
      is run by ``inventory_import_process`` — the code the Celery task runs — in a separate, already started worker
      process (``--worker`` mode: Django set up and the task module imported, like a running Celery worker, then it
-     waits for the job id), so the peak RSS measured for it (``os.wait4`` rusage of that child) is the worker's.
-     Asserts state 'succeeded' and created == patents in the file.
+     waits for the job id), so the peak RSS measured for it is the worker's: its own VmHWM (peak RSS since exec),
+     read in the worker when the job is done. The clock stops when inventory_import_process has returned (job row
+     final and committed), not at the worker's exit. Asserts state 'succeeded' and created == patents in the file.
    * re-import of the same file, unchanged: asserts unchanged == patents, nothing created or updated.
 4. The django-import-export baseline (``bench/baseline_resource.py``), once by default (``--baseline-runs``), in a
    child process of its own, from an empty patent library, on the same file (or, with ``--baseline-rows N``, on the
    first N data rows of the same file); timed from reading the file to the end of ``import_data``.
 5. Prints the table and PASS/FAIL against the issue's targets, writes bench/out/import_bench.json.
 
-Celery: the job is dispatched with ``CELERY_BROKER_URL=memory://`` so no message reaches the shared Redis (a worker
-of another database would otherwise pick the job id up); the bench's worker process runs it instead.
+Celery: the job is dispatched with ``CELERY_BROKER_URL=memory://localhost/`` so no message reaches the shared Redis
+(a worker of another database would otherwise pick the job id up); the bench's worker process runs it instead.
 The worker reports per-phase wall times and RSS (read, plan, apply = COPY writes + history, commit) measured by
 wrapping those functions in the worker process only; ``--profile`` adds one extra, uncounted first import under
 cProfile (bench/out/import_worker.prof and a text summary).
+
+A 2-core machine shared with other work gives noisy figures: before every measured import the bench waits for a
+running ``generate_demo_data`` to end and for the others' CPU share (from /proc/stat, over 2 s) to fall under
+``--max-busy`` (25 %), and records what it saw in the JSON (``--no-wait`` skips this).
+
+``--worker-patch FILE`` (experiments only): exec FILE in every worker after django.setup() to measure a proposed
+change to the import code without editing it; the output is labelled and goes to import_bench.<stem>.json.
 """
 
 from __future__ import annotations

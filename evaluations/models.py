@@ -79,7 +79,12 @@ class SelfAssessment(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     approved_at = models.DateTimeField(_("入库时间"), null=True, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "search_text"])
+    # Read by the assessment's id only; see Patent.history.
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "search_text"],
+        no_db_index=["patent", "review_state", "maturity", "value_stars", "industry", "sei_class", "assessed_by"],
+        user_db_constraint=False,
+    )
 
     class Meta:
         indexes = [models.Index(fields=["review_state", "industry"], name="assessment_state_industry_idx")]
@@ -130,7 +135,7 @@ class ImplementationStatus(models.Model):
     product_name = models.CharField(_("产品名称"), max_length=255, blank=True)
     remark = models.CharField(_("备注"), max_length=500, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=["assessment"], user_db_constraint=False)
 
     class Meta:
         ordering = ["assessment", "position"]
@@ -150,7 +155,7 @@ class ConversionIntent(models.Model):
     level2 = models.CharField(_("转化意愿（二级）"), max_length=24, choices=IntentLevel2.choices, blank=True)
     custom_text = models.CharField(_("自定义描述"), max_length=255, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=["assessment", "level1"], user_db_constraint=False)
 
     class Meta:
         ordering = ["assessment", "position"]

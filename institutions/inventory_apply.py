@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from evaluations.choices import SKIP_REST_STATES, ReviewState
 from evaluations.models import ConversionIntent, ImplementationStatus, SelfAssessment
-from patentpool.appno import ApplicationNumber
+from patentpool.appno import PATENT_TYPE_BY_DIGIT
 from patentpool.bulk import allocate_ids, delete_where_in, insert_rows, update_rows
 from patentpool.models import IndustryCode, Patent, SEIClass
 from patentpool.search import search_tokens
@@ -199,6 +199,12 @@ def _convertible(record: InventoryRecord) -> bool:
     return not any(state.level1 in SKIP_REST_STATES for state in record.implementation_states)
 
 
+def _patent_type(canonical: str) -> str:
+    """The type of an already-canonical number, read off its type digit (no second parse per row)."""
+    body = canonical.partition(".")[0]
+    return PATENT_TYPE_BY_DIGIT[body[4] if len(body) == 12 else body[2]]
+
+
 def _ipc_subclass(text: str) -> str:
     candidate = text.replace(" ", "").upper()[:4]
     return candidate if len(candidate) == 4 and candidate[0] in "ABCDEFGH" and candidate[1:3].isdigit() else ""
@@ -224,7 +230,7 @@ INTENT_COLUMNS = ["assessment_id", "position", "level1", "level2", "custom_text"
 def _patent_values(record: InventoryRecord, unit_id: int | None, fingerprint: str, now) -> list:
     return [
         record.application_number,
-        ApplicationNumber.parse(record.application_number).patent_type,
+        _patent_type(record.application_number),
         record.title,
         record.inventors,
         record.legal_status or "valid",

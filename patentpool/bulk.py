@@ -6,7 +6,6 @@ them inside their own transaction.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Sequence
 
 from django.db import connection
@@ -16,24 +15,46 @@ from django.db.models import Model
 def _copy_value(value) -> str:
     if value is None:
         return r"\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    text = str(value)
-    # COPY's text format: backslash escapes; tabs and newlines would split fields and rows.
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    text = value if value.__class__ is str else str(value)
+    # COPY's text format: backslash escapes; tabs and newlines would split fields and rows. Most values need none.
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text
+
+
+class _RowStream:
+    """The COPY text of ``rows``, built on demand in ~64 KB pieces: memory stays flat, and PostgreSQL works on one
+    piece while Python builds the next."""
+
+    def __init__(self, rows: Iterable[Sequence]):
+        self.rows = iter(rows)
+        self.count = 0
+
+    def read(self, size: int = 65536) -> bytes:
+        parts, length = [], 0
+        for row in self.rows:
+            line = ("\t".join([_copy_value(v) for v in row]) + "\n").encode()
+            parts.append(line)
+            length += len(line)
+            self.count += 1
+            if length >= size:
+                break
+        return b"".join(parts)
+
+    readline = read
 
 
 def _copy(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
-    buffer = io.StringIO()
-    count = 0
-    for row in rows:
-        buffer.write("\t".join(_copy_value(v) for v in row))
-        buffer.write("\n")
-        count += 1
-    buffer.seek(0)
+    stream = _RowStream(rows)
     with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT text)", buffer)
-    return count
+        cursor.cursor.copy_expert(
+            f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT text)", stream, size=65536
+        )
+    return stream.count
 
 
 def insert_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence]) -> int:
