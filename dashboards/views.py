@@ -8,7 +8,7 @@ from institutions.choices import Role
 from institutions.selectors import institution_list, org_unit_list
 from patentpool.selectors import patent_list, resource_library_list
 
-from .selectors import institution_progress_table, inventory_progress
+from .selectors import college_progress_list, institution_progress_table, inventory_progress
 
 
 @login_required
@@ -19,10 +19,7 @@ def home_view(request):
         unit_id = user.org_unit_id if user.role == Role.COLLEGE_ADMIN else None
         context["progress"] = inventory_progress(institution=user.institution, org_unit_id=unit_id)
         if user.role == Role.INSTITUTION_ADMIN:
-            context["units"] = [
-                (unit, inventory_progress(institution=user.institution, org_unit_id=unit.pk))
-                for unit in org_unit_list(user=user)
-            ]
+            context["units"] = college_progress_list(institution=user.institution, units=list(org_unit_list(user=user)))
     elif user.role == Role.INVENTOR:
         context["my_patents"] = patent_list(user=user).count()
     elif user.role in (Role.PROVINCIAL_BUREAU, Role.MINISTRY, Role.NATIONAL_ADMIN) or user.is_superuser:

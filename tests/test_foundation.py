@@ -179,3 +179,20 @@ def test_milestone_without_a_figure_is_never_overdue(world):
     progress = inventory_progress(institution=world.uni, today=datetime.date(2025, 1, 1))
     staged = [c for c in progress.checks if c.milestone.code == "staged"]
     assert [(c.met, c.overdue, c.measurable) for c in staged] == [(False, False, False)]
+
+
+def test_college_progress_matches_per_college_figures(world, client):
+    from dashboards.selectors import college_progress_list
+
+    SelfAssessment.objects.create(patent=world.patent_b, review_state=ReviewState.SUBMITTED)
+    units = [world.college_a, world.college_b]
+    grouped = {unit.pk: p for unit, p in college_progress_list(institution=world.uni, units=units)}
+    for unit in units:
+        single = inventory_progress(institution=world.uni, org_unit_id=unit.pk)
+        got = grouped[unit.pk]
+        assert (got.valid_stock, got.inventoried, got.in_library, got.awaiting_review) == (
+            single.valid_stock, single.inventoried, single.in_library, single.awaiting_review,
+        )  # fmt: skip
+    client.force_login(world.users["institution_admin"])
+    body = client.get("/").content.decode()
+    assert "材料学院" in body and "计算机学院" in body
