@@ -30,7 +30,7 @@ from openpyxl import Workbook, load_workbook  # noqa: E402
 
 from patentpool.appno import ApplicationNumber  # noqa: E402
 
-TEMPLATE = ROOT.parent / "shared" / "reference" / "national_inventory_template.xlsx"
+TEMPLATE = ROOT / "patentpool" / "reference_data" / "national_inventory_template.xlsx"
 SHEET = "批量导入"
 WIDTH = 30  # A … AD
 
