@@ -27,7 +27,7 @@ class SelfAssessment(models.Model):
 
     patent = models.OneToOneField("patentpool.Patent", on_delete=models.CASCADE, related_name="assessment")
     review_state = models.CharField(
-        _("审核状态"), max_length=16, choices=ReviewState.choices, default=ReviewState.DRAFT, db_index=True
+        _("审核状态"), max_length=16, choices=ReviewState.choices, default=ReviewState.DRAFT
     )
     review_comment = models.CharField(_("审核意见"), max_length=500, blank=True)
     # False when an implementation state rules conversion out (about to be abandoned, disputed, unsuitable): such a
@@ -41,7 +41,7 @@ class SelfAssessment(models.Model):
     price_band = models.CharField(_("意向价格"), max_length=12, choices=PriceBand.choices, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=64, blank=True)
     contact_phone = models.CharField(_("联系方式"), max_length=64, blank=True)
-    maturity = models.CharField(_("技术成熟度"), max_length=24, choices=Maturity.choices, blank=True, db_index=True)
+    maturity = models.CharField(_("技术成熟度"), max_length=24, choices=Maturity.choices, blank=True)
     value_stars = models.PositiveSmallIntegerField(
         _("专利价值分级自评"), choices=ValueStars.choices, null=True, blank=True, db_index=True
     )
@@ -87,7 +87,12 @@ class SelfAssessment(models.Model):
     )
 
     class Meta:
-        indexes = [models.Index(fields=["review_state", "industry"], name="assessment_state_industry_idx")]
+        # review_state is served by the composite's leading column; no LIKE runs on these codes, so plain B-trees
+        # (db_index=True would add a second, varchar_pattern_ops copy that every import pays for).
+        indexes = [
+            models.Index(fields=["review_state", "industry"], name="assessment_state_industry_idx"),
+            models.Index(fields=["maturity"], name="assessment_maturity_idx"),
+        ]
         verbose_name = _("自评")
         verbose_name_plural = _("自评")
 
@@ -151,7 +156,7 @@ class ConversionIntent(models.Model):
 
     assessment = models.ForeignKey(SelfAssessment, on_delete=models.CASCADE, related_name="intents")
     position = models.PositiveSmallIntegerField(default=0)
-    level1 = models.CharField(_("转化意愿（一级）"), max_length=16, choices=IntentLevel1.choices, db_index=True)
+    level1 = models.CharField(_("转化意愿（一级）"), max_length=16, choices=IntentLevel1.choices)
     level2 = models.CharField(_("转化意愿（二级）"), max_length=24, choices=IntentLevel2.choices, blank=True)
     custom_text = models.CharField(_("自定义描述"), max_length=255, blank=True)
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Model
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from evaluations.choices import SKIP_REST_STATES, ReviewState
@@ -78,7 +79,10 @@ def _existing(numbers: list[str]) -> dict[str, Existing]:
     # PostgreSQL takes the whole list as one array parameter; SQLite has a bound-parameter limit.
     batch = 50_000 if connection.vendor == "postgresql" else LOOKUP_BATCH
     for start in range(0, len(numbers), batch):
-        rows = Patent.objects.filter(application_number__in=numbers[start : start + batch]).values_list(
+        chunk = numbers[start : start + batch]
+        # One array parameter instead of 50,000 placeholders: Django's IN list costs ~5 µs per value to build.
+        wanted = RawSQL("SELECT unnest(%s::varchar[])", [chunk]) if connection.vendor == "postgresql" else chunk
+        rows = Patent.objects.filter(application_number__in=wanted).values_list(
             "application_number", "pk", "institution_id", "institution__name", "org_unit_id", "import_fingerprint",
             "assessment__pk",
         )  # fmt: skip

@@ -17,6 +17,7 @@ always an error, and a publication number (CN + digits + kind code) is refused r
 from __future__ import annotations
 
 import math
+import operator
 import re
 import time
 from dataclasses import dataclass
@@ -57,6 +58,8 @@ _PUBLICATION_RE = re.compile(r"\d{7,9}[ABCDSUY]\d?")
 _ONE_DECIMAL_RE = re.compile(r"\d+\.\d")
 _FLOAT_TEXT_RE = re.compile(r"(?:\d{9}|\d{13})\.0")
 _MAX_SHOWN = 40
+_CANONICAL_RE = re.compile(r"(\d{4})([12389])(\d{7})\.([0-9X])")
+_DIGITS = "0123456789"
 
 
 class ApplicationNumberError(ValueError):
@@ -114,6 +117,19 @@ class ApplicationNumber:
         """Read an application number from text or an Excel number; raise ApplicationNumberError if invalid."""
         if isinstance(value, cls):
             return value
+        # Fast path for the form almost every row uses (``201710601862.3``, as text or as an Excel number): a
+        # 12-digit body with a plausible year, a known type and the right check digit. Anything else, or anything
+        # wrong, takes the full path below, which also words the error.
+        text = value if value.__class__ is str else repr(value) if value.__class__ is float else None
+        if text is not None:
+            match = _CANONICAL_RE.fullmatch(text)
+            if match is not None:
+                year, check = int(match[1]), match[4]
+                computed = sum(map(operator.mul, map(int, text[:12]), _WEIGHTS)) % 11
+                if _FIRST_12_DIGIT_YEAR <= year <= _current_year() and check == (
+                    "X" if computed == 10 else _DIGITS[computed]
+                ):
+                    return cls._trusted(year, match[2], match[3], check)
         body, check, numeric = _lex(value)
         return cls._trusted(*_interpret(body, check, value, numeric=numeric))
 

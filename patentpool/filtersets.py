@@ -40,7 +40,7 @@ class PatentFilterSet(django_filters.FilterSet):
         field_name="assessment__value_stars", choices=ValueStars.choices, label=_("价值星级")
     )
     industry = django_filters.CharFilter(method="filter_industry", label=_("国民经济行业（门类/大类）"))
-    ipc = django_filters.CharFilter(field_name="ipc_subclass", lookup_expr="istartswith", label=_("IPC"))
+    ipc = django_filters.CharFilter(method="filter_ipc", label=_("IPC"))
     institution = django_filters.NumberFilter(field_name="institution_id", label=_("单位"))
     fiscal_idle = django_filters.CharFilter(method="filter_fiscal_idle", label=_("财政资助满五年未实施"))
     ordering = django_filters.OrderingFilter(
@@ -68,6 +68,10 @@ class PatentFilterSet(django_filters.FilterSet):
         return queryset.filter(
             Q(application_number__startswith=value.upper()) | Q(title__icontains=value) | Q(inventors__icontains=value)
         )
+
+    def filter_ipc(self, queryset, name, value):
+        # Subclasses are stored upper-case; a case-sensitive prefix match can use patent_ipc_subclass_idx.
+        return queryset.filter(ipc_subclass__startswith=value.strip().upper())
 
     def filter_assessed(self, queryset, name, value):
         if value is None:

@@ -7,6 +7,7 @@ over ``to_tsvector('simple', search_text)``; other databases fall back to substr
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 
@@ -19,10 +20,15 @@ IS_CJK = re.compile(rf"[{CJK}]")
 
 
 def _tokens(text: str) -> list[str]:
+    text = text or ""
+    # Most text is already in NFKC (the quick check is far cheaper than normalising).
+    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
     out: list[str] = []
-    for run in TOKEN.findall(unicodedata.normalize("NFKC", text or "").lower()):
-        if IS_CJK.match(run):
-            out.extend(run[i : i + 2] for i in range(len(run) - 1)) if len(run) > 1 else out.append(run)
+    for run in TOKEN.findall(text.lower()):
+        # TOKEN's second branch is ASCII only, so a run is CJK exactly when its first character is not ASCII.
+        if run[0] > "\x7f" and len(run) > 1:
+            out.extend(map(operator.add, run, run[1:]))
         else:
             out.append(run)
     return out

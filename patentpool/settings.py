@@ -61,6 +61,9 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
+# History is read per object (by its id); a history_date index on every audit table would only slow bulk imports.
+SIMPLE_HISTORY_DATE_INDEX = False
+
 # WhiteNoise serves collected static files in production; in DEBUG runserver serves them from the apps.
 if not DEBUG:
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")

@@ -604,3 +604,36 @@ def test_value_is_frozen():
 
     with pytest.raises(dataclasses.FrozenInstanceError):
         number.check = "4"
+
+
+def _full_path(value):
+    """What parse() answers without its fast path: the lexer and interpreter every other form goes through."""
+    from patentpool import appno
+
+    body, check, numeric = appno._lex(value)
+    return appno._interpret(body, check, value, numeric=numeric)
+
+
+def test_fast_path_agrees_with_the_full_parser():
+    import random
+
+    rng = random.Random(4754)
+    year_now = _this_year_in_china()
+    checked = 0
+    for _ in range(5000):
+        year = rng.choice([2002, 2003, 2010, year_now, year_now + 1])
+        body = f"{year}{rng.choice('1234589')}{rng.randint(0, 9_999_999):07d}"
+        check = rng.choice([ApplicationNumber.check_digit(body), rng.choice("0123456789X")])
+        text = f"{body}.{check}"
+        for value in (text, float(text)) if check != "X" else (text,):
+            try:
+                expected = _full_path(value)
+            except ApplicationNumberError as exc:
+                with pytest.raises(ApplicationNumberError) as raised:
+                    ApplicationNumber.parse(value)
+                assert (raised.value.code, raised.value.message) == (exc.code, exc.message)
+            else:
+                number = ApplicationNumber.parse(value)
+                assert (number.year, number.type_digit, number.serial, number.check) == expected
+            checked += 1
+    assert checked > 9000
