@@ -246,43 +246,6 @@ def _instrument(phases: dict) -> None:
     timed(inventory_apply, "delete_where_in", "apply.delete", nested=True)
     timed(inventory_apply, "allocate_ids", "apply.allocate_ids", nested=True)
 
-    # COPY: patentpool.bulk builds each table's rows in an io.StringIO, rewinds it and hands it to COPY. A StringIO
-    # that notes when it is rewound splits that into building (Python) and sending + the server's work.
-    import io as real_io
-    import types
-
-    from patentpool import bulk
-
-    class TimedStringIO(real_io.StringIO):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self._born = time.perf_counter()
-            self._rewound = None
-
-        def seek(self, *args):
-            if self._rewound is None:
-                self._rewound = time.perf_counter()
-                build = phases.setdefault("apply.copy_build", {"seconds": 0.0, "calls": 0})
-                build["seconds"] += self._rewound - self._born
-                build["calls"] += 1
-                chars = self.tell()
-                largest = phases.setdefault("copy_buffer_max_chars", {"seconds": 0.0, "calls": 0, "chars": 0})
-                largest["chars"] = max(largest["chars"], chars)
-            return super().seek(*args)
-
-        def close(self):
-            if self._rewound is not None:
-                sent = phases.setdefault("apply.copy_server", {"seconds": 0.0, "calls": 0})
-                sent["seconds"] += time.perf_counter() - self._rewound
-                sent["calls"] += 1
-                self._rewound = None
-            return super().close()
-
-        def __del__(self):
-            self.close()
-
-    bulk.io = types.SimpleNamespace(StringIO=TimedStringIO)
-
     original_commit = connection.commit
 
     def commit():
@@ -505,9 +468,7 @@ def _print_phases(first: dict, again: dict) -> None:
     rows = [("upload", "upload: inventory_import_start (parent)"), ("handoff", "hand-off to the worker, job re-read"),
             ("copy_upload", "worker: copy of the stored upload"), ("read", "read + validate (read_inventory)"),
             ("plan", "plan (plan_import)"), ("apply", "apply (apply_import), of which:"),
-            ("apply.allocate_ids", "  allocate ids (nextval)"), ("apply.copy_insert", "  COPY inserts"),
-            ("apply.copy_build", "    building the COPY text (Python)"),
-            ("apply.copy_server", "    sending it + server work (indexes)")]  # fmt: skip
+            ("apply.allocate_ids", "  allocate ids (nextval)"), ("apply.copy_insert", "  COPY inserts")]  # fmt: skip
     rows += [(k, f"    COPY into {k.split('.', 2)[2]}") for k in sorted(first) if k.startswith("apply.copy_insert.")]
     rows += [("apply.history", "  history (INSERT … SELECT)")]
     rows += [(k, f"    history of {k.split('.', 2)[2]}") for k in sorted(first) if k.startswith("apply.history.")]
@@ -686,8 +647,6 @@ def main(argv=None) -> int:
         print(f"{'PASS' if ok else ('n/a ' if ok is None else 'FAIL')}  {name}")
     print("-" * 100)
     _print_phases(_phase_medians(firsts), _phase_medians(reimports))
-    largest = max(r["phases"].get("copy_buffer_max_chars", {}).get("chars", 0) for r in firsts)
-    print(f"largest COPY buffer: {largest / 1e6:.1f} M characters (one io.StringIO per table)")
     print("=" * 100)
 
     figures = {
