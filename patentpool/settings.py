@@ -135,7 +135,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "patentpool.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"user": "5000/hour", "upload": "120/hour"},
+    "DEFAULT_THROTTLE_RATES": {"user": "5000/hour", "upload": "120/hour", "token": "30/hour"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "PatentPool API",

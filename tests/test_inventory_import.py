@@ -415,6 +415,37 @@ def test_rest_upload_follow_and_read_errors(world, django_capture_on_commit_call
     assert openpyxl.load_workbook(io.BytesIO(b"".join(marked.streaming_content)))["错误清单"].max_row == 2
 
 
+def test_rest_client_gets_a_token_downloads_the_template_and_imports(world, django_capture_on_commit_callbacks):
+    import random
+
+    client = APIClient(REMOTE_ADDR=f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.7")  # its own throttle key
+    refused = client.post("/api/auth/token/", {"username": "institution_admin", "password": "wrong"}, format="json")
+    assert refused.status_code == 400 and "token" not in refused.json()
+    assert not Token.objects.filter(user=world.users["institution_admin"]).exists()
+    response = client.post(
+        "/api/auth/token/", {"username": "institution_admin", "password": "pw-institution_admin"}, format="json"
+    )
+    assert response.status_code == 200
+    token = response.json()["token"]
+    assert token == Token.objects.get(user=world.users["institution_admin"]).key
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+
+    template = client.get("/api/inventory-template/")
+    assert template.status_code == 200
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(template.streaming_content)))
+    filled = io.BytesIO()
+    # The platform's own writer fills rows 4+ of the downloaded template's layout.
+    write_inventory(filled, [make_record(serial) for serial in (1, 2, 3)])
+    assert workbook.sheetnames[0] == openpyxl.load_workbook(io.BytesIO(filled.getvalue())).sheetnames[0]
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post("/api/inventory-imports/", {"file": upload(filled.getvalue())}, format="multipart")
+    assert response.status_code == 202
+    inventory_import_process(response.json()["id"])  # what the worker does
+    job = client.get(f"/api/inventory-imports/{response.json()['id']}/").json()
+    assert (job["state"], job["created_count"], job["error_count"]) == ("succeeded", 3, 0)
+    assert Patent.objects.filter(application_number__in=[make_number(1000 + s) for s in (1, 2, 3)]).count() == 3
+
+
 def test_rest_refuses_bad_uploads_and_other_institutions_jobs(world):
     admin = api_for(world.users["institution_admin"])
     response = admin.post("/api/inventory-imports/", {"file": upload(b"nope", "x.xlsx")}, format="multipart")
