@@ -384,7 +384,15 @@ _INTENT_L1.update({_key_of("自行产业化"): _I1.SELF_APPLY, _key_of("拟自�
 _INTENT_L2 = _label_map(_I2)
 _INTENT_L2.pop(_key_of("custom"))
 _INTENT_L2.pop(_key_of("自定义"))
-_MATURITY = _label_map(Maturity)
+# Either half of a current stage's label (「小批量生产」 for 「小批量生产、工程应用阶段」) names that stage alone.
+_MATURITY = _label_map(
+    Maturity,
+    {
+        half: member.value
+        for member in (Maturity.SAMPLE, Maturity.TRIAL_PRODUCTION, Maturity.SMALL_BATCH, Maturity.MASS_PRODUCTION)
+        for half in _source_label(member).split("、")
+    },
+)
 _MATURITY_PROMPT = _key_of("请选择技术成熟度")
 
 _IMPL_ALLOWED = {str(k.value): tuple(v.value for v in vs) for k, vs in IMPLEMENTATION_LEVEL2_BY_LEVEL1.items()}
@@ -1107,7 +1115,22 @@ def _check_implementation(entry: ImplementationEntry, index: int, patent_type: s
     if entry.level2:
         if entry.level2 not in allowed:
             l2_label = LABELS["impl_level2"].get(entry.level2, entry.level2)
-            if not allowed:
+            if not allowed and entry.level1 == _L1.CUSTOM and entry.custom_text:
+                # Free text in L is the template's "type your own state"; say so, or "自定义" puzzles whoever typed
+                # a near-miss of a listed state.
+                shown = _quote(entry.custom_text)
+                add(
+                    Problem(
+                        "impl_level2",
+                        f"一级实施状态“{shown}”不是列表中的选项，按自定义状态处理；自定义状态没有二级状态，"
+                        "“二级状态描述”请留空（或填“无需填写”），或在一级实施状态中选择列表中的选项",
+                        f"The state “{shown}” is not one of the listed states, so it counts as a custom state, which "
+                        "has no level 2: leave column M blank (or write 无需填写), or pick a listed state in column L",
+                        "not_expected",
+                        index,
+                    )
+                )
+            elif not allowed:
                 add(
                     Problem(
                         "impl_level2",

@@ -193,6 +193,16 @@ def test_no_level2_where_the_list_is_empty():
     assert found(v.validate_record(record(implementation_states=[entry]))) == {("M", 0, "not_expected")}
 
 
+def test_free_text_level1_with_a_level2_names_what_was_typed():
+    # 「已实施」 is not a listed state: it is read as the template's own-words state, which has no level 2.
+    entry, problems = v.implementation_from_cells("已实施", "自行实施")
+    assert problems == [] and (entry.level1, entry.custom_text) == (L1.CUSTOM, "已实施")
+    problems = v.validate_record(record(implementation_states=[entry]))
+    assert found(problems) == {("M", 0, "not_expected")}
+    assert "“已实施”不是列表中的选项" in problems[0].message
+    assert "“已实施” is not one of the listed states" in problems[0].message_en
+
+
 def test_custom_level2_needs_its_text():
     entry = ImplementationEntry(level1=L1.LICENSED, level2=L2.CUSTOM, amount_wan=Decimal(1))
     assert found(v.validate_record(record(implementation_states=[entry]))) == {("M", 0, "custom_text_required")}
@@ -426,6 +436,12 @@ def test_labels_are_read_in_chinese_whatever_the_active_language():
         ("批量生产、成熟应用阶段", "mass_production"),
         ("技术构思", "legacy_concept"),
         ("可以量产", "legacy_producible"),
+        # either half of a current stage's label names it alone
+        ("小批量生产", "small_batch"),
+        ("工程应用阶段", "small_batch"),
+        ("批量生产", "mass_production"),
+        ("样品", "sample"),
+        ("试生产", "trial_production"),
         ("请选择技术成熟度", ""),
         ("", ""),
     ],
