@@ -2,7 +2,8 @@
 
 A document 「一种锂电池隔膜」 is stored as 「一种 种锂 锂电 电池 池隔 隔膜」; the query 「锂电池 隔膜」 becomes the
 tsquery ``锂电 <-> 电池 & 隔膜`` (adjacent bigrams = the exact substring). PostgreSQL answers it from a GIN index
-over ``to_tsvector('simple', search_text)``; other databases fall back to substring matching.
+over the stored column ``search_vector`` = ``to_tsvector('simple', search_text)`` (evaluations.0010); other databases
+fall back to substring matching.
 """
 
 from __future__ import annotations
@@ -64,10 +65,7 @@ def search_filter(qs: QuerySet, text: str, *, prefix: str = "assessment__", fiel
         if not query:
             return qs
         return qs.extra(
-            where=[
-                "to_tsvector('simple'::regconfig, evaluations_selfassessment.search_text) "
-                "@@ to_tsquery('simple'::regconfig, %s)"
-            ],
+            where=["evaluations_selfassessment.search_vector @@ to_tsquery('simple'::regconfig, %s)"],
             params=[query],
         )
     # Substring fallback (SQLite, or a one-character term a bigram cannot match).

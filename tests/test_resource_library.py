@@ -235,6 +235,24 @@ def test_search_single_words_and_phrases(lib):
     assert filtered({"q": L["only_lithium"].application_number}) == pks(L["only_lithium"])
 
 
+def test_search_follows_every_write_of_the_text(lib):
+    """The stored vector (evaluations.0010) is PostgreSQL's to keep in step: a changed text is found at once, and
+    the old words no longer are."""
+    L = lib.lib
+    assessment = SelfAssessment.objects.get(patent=L["only_lithium"])
+    assessment.search_text = search_tokens("一种钠离子电池正极材料", "", "")
+    assessment.save()
+    assert filtered({"q": "钠离子"}) == pks(L["only_lithium"])
+    assert L["only_lithium"].pk not in filtered({"q": "锂电池"})
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM evaluations_selfassessment "
+                "WHERE search_vector IS DISTINCT FROM to_tsvector('simple'::regconfig, search_text)"
+            )
+            assert cursor.fetchone()[0] == 0
+
+
 def test_search_page_shows_what_a_buyer_needs(client, lib):
     client.force_login(lib.users["enterprise"])
     html = client.get("/library/", {"q": "锂电池 隔膜"}).content.decode()
