@@ -1,7 +1,6 @@
 """Pages of the conversion resource library (专利转化资源库)."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -19,20 +18,8 @@ from .library import (
     library_page_queryset,
     maturity_stage_label,
 )
+from .pagination import PAGE_SIZES, page_of
 from .selectors import resource_get, resource_library_list
-
-PAGE_SIZES = (10, 25, 50, 100, 200)
-
-
-def _page(request, qs, *, count: int | None = None):
-    try:
-        size = int(request.GET.get("page_size", 50))
-    except ValueError:
-        size = 50
-    paginator = Paginator(qs, size if size in PAGE_SIZES else 50)
-    if count is not None:
-        paginator.count = count  # a cached_property: the known count replaces the COUNT(*) query
-    return paginator.get_page(request.GET.get("page"))
 
 
 @login_required
@@ -45,7 +32,7 @@ def resource_list_view(request):
     facets = library_facets(filterset)  # cached for a few minutes under the normalized filter
     # A large result takes its total from the facets instead of a COUNT(*) over hundreds of thousands of rows.
     count = facets["total"] if facets["total"] >= EXACT_COUNT_BELOW else None
-    page = _page(request, library_page_queryset(qs), count=count)
+    page = page_of(request, library_page_queryset(qs), count=count)
     for patent in page:  # the page is a list from here on; nothing below queries
         patent.fiscal_idle = entry_is_fiscal_idle(patent, today)
         patent.maturity_stage = maturity_stage_label(patent.assessment.maturity)

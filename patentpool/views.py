@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -17,19 +16,9 @@ from institutions.selectors import org_unit_list
 from .exports import national_workbook_response, patent_list_workbook_response
 from .filtersets import PatentFilterSet
 from .forms import BulkActionForm, PatentCreateForm, PatentEditForm
+from .pagination import PAGE_SIZES, page_of
 from .selectors import history_with_changes, patent_can_edit, patent_get, patent_list
 from .services import DuplicatePatent, patent_create, patent_update
-
-PAGE_SIZES = (25, 50, 100, 200)
-
-
-def _page(request, qs):
-    try:
-        size = int(request.GET.get("page_size", 50))
-    except ValueError:
-        size = 50
-    size = size if size in PAGE_SIZES else 50
-    return Paginator(qs, size).get_page(request.GET.get("page"))
 
 
 def _college_choices(request):
@@ -50,7 +39,7 @@ def patent_list_view(request):
         return patent_list_workbook_response(qs, filename="patents.xlsx")
     if request.GET.get("export") == "national":
         return national_workbook_response(qs)
-    page = _page(request, qs)
+    page = page_of(request, qs)
     return render(
         request,
         "patentpool/patent_list.html",
@@ -231,4 +220,4 @@ def todo_view(request):
     if request.user.role == "inventor":
         waiting = qs.filter(Q(assessment__isnull=True) | Q(assessment__review_state__in=states))
     waiting = waiting.order_by("assessment__review_state", "-grant_date", "id")
-    return render(request, "patentpool/todo.html", {"page": _page(request, waiting), "states": states})
+    return render(request, "patentpool/todo.html", {"page": page_of(request, waiting), "states": states})
