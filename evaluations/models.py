@@ -154,7 +154,9 @@ class ImplementationStatus(models.Model):
 class ConversionIntent(models.Model):
     """One conversion intent of a patent (columns P–Q); a patent may have several, in order."""
 
-    assessment = models.ForeignKey(SelfAssessment, on_delete=models.CASCADE, related_name="intents")
+    # Indexed by intent_assessment_level1_idx (assessment first), which also lets the library count intents from
+    # the index alone.
+    assessment = models.ForeignKey(SelfAssessment, on_delete=models.CASCADE, related_name="intents", db_index=False)
     position = models.PositiveSmallIntegerField(default=0)
     level1 = models.CharField(_("转化意愿（一级）"), max_length=16, choices=IntentLevel1.choices)
     level2 = models.CharField(_("转化意愿（二级）"), max_length=24, choices=IntentLevel2.choices, blank=True)
@@ -164,6 +166,7 @@ class ConversionIntent(models.Model):
 
     class Meta:
         ordering = ["assessment", "position"]
+        indexes = [models.Index(fields=["assessment", "level1"], name="intent_assessment_level1_idx")]
         verbose_name = _("转化意愿")
         verbose_name_plural = _("转化意愿")
 
