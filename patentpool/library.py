@@ -343,16 +343,15 @@ def _intent_counts(base: QuerySet[Patent]) -> Counter:
     Distinct (assessment, level1) pairs come straight off intent_assessment_level1_idx in order, so PostgreSQL
     neither hashes the patents nor sorts for a COUNT(DISTINCT) (bench/list_bench.py, cold facets).
     """
-    # The filtered patents compile as a query of their own: re-aliased as a subquery, the raw full-text condition of
-    # patentpool.search (which names evaluations_selfassessment) would no longer match its table.
-    library_sql, params = base.values_list("assessment__id").query.sql_with_params()
-    intents = ConversionIntent._meta.db_table
+    pairs = (
+        ConversionIntent.objects.filter(assessment_id__in=base.values("assessment__id"))
+        .order_by()
+        .values_list("assessment_id", "level1")
+        .distinct()
+    )
+    sql, params = pairs.query.sql_with_params()
     with connections[base.db].cursor() as cursor:
-        cursor.execute(
-            f"SELECT pairs.level1, COUNT(*) FROM (SELECT DISTINCT i.assessment_id, i.level1 FROM {intents} i "
-            f"WHERE i.assessment_id IN ({library_sql})) AS pairs GROUP BY pairs.level1",
-            params,
-        )
+        cursor.execute(f"SELECT pairs.level1, COUNT(*) FROM ({sql}) AS pairs GROUP BY pairs.level1", params)
         return Counter({level1: n for level1, n in cursor.fetchall() if level1})
 
 

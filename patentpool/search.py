@@ -12,8 +12,9 @@ import operator
 import re
 import unicodedata
 
-from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db import NotSupportedError, connection
+from django.db.models import Lookup, Q, QuerySet
+from django.db.models.expressions import Col
 
 CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 TOKEN = re.compile(rf"[{CJK}]+|[a-z0-9]+(?:[.\-/][a-z0-9]+)*")
@@ -53,8 +54,30 @@ def search_query(text: str) -> str:
     return " & ".join(p for p in parts if p)
 
 
+class BigramMatch(Lookup):
+    """``search_text__bigrams=<tsquery>``: the row's stored vector (the generated column ``search_vector`` beside
+    ``search_text``, evaluations.0010) matches the query. PostgreSQL only.
+
+    A lookup, not raw SQL, so that Django qualifies the column with whatever alias the table has in the query (a
+    filtered queryset used as a subquery is re-aliased).
+    """
+
+    lookup_name = "bigrams"
+
+    def as_sql(self, compiler, connection):
+        if connection.vendor != "postgresql" or not isinstance(self.lhs, Col):
+            raise NotSupportedError("search_text__bigrams needs PostgreSQL and a plain column")
+        vector = f"{compiler.quote_name_unless_alias(self.lhs.alias)}.{connection.ops.quote_name('search_vector')}"
+        rhs, params = self.process_rhs(compiler, connection)
+        return f"{vector} @@ to_tsquery('simple'::regconfig, {rhs})", params
+
+
 def search_filter(qs: QuerySet, text: str, *, prefix: str = "assessment__", fields=()) -> QuerySet:
-    """Narrow ``qs`` (patents) to those whose indexed text contains every term of ``text``."""
+    """Narrow ``qs`` to rows whose indexed text contains every term of ``text``.
+
+    ``prefix`` leads from ``qs``'s model to the self-assessment (``assessment__`` from patents); ``fields`` are the
+    texts the substring fallback searches.
+    """
     text = (text or "").strip()
     if not text:
         return qs
@@ -64,10 +87,7 @@ def search_filter(qs: QuerySet, text: str, *, prefix: str = "assessment__", fiel
         query = search_query(text)
         if not query:
             return qs
-        return qs.extra(
-            where=["evaluations_selfassessment.search_vector @@ to_tsquery('simple'::regconfig, %s)"],
-            params=[query],
-        )
+        return qs.filter(**{f"{prefix}search_text__bigrams": query})
     # Substring fallback (SQLite, or a one-character term a bigram cannot match).
     for term in terms:
         q = Q()
