@@ -617,7 +617,7 @@ class AssessmentForm:
 
     @property
     def skip(self) -> bool:
-        return any(row.level1 in _codes(SKIP_REST_STATES) for row in self.impl_rows)
+        return v.rules_out_conversion(self.impl_rows)
 
     @property
     def stars(self) -> int | None:

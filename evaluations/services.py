@@ -15,14 +15,13 @@ from django.utils import timezone
 from institutions.choices import Role
 from institutions.inventory_format import InventoryRecord
 from institutions.models import OrgUnit, User
-from patentpool.appno import ApplicationNumber
 from patentpool.models import IndustryCode, Patent, SEIClass
 from patentpool.search import search_tokens
 from patentpool.selectors import patent_scope_q
 
-from .choices import SKIP_REST_STATES, IntentLevel1, IntentLevel2, ReviewState
+from .choices import IntentLevel1, IntentLevel2, ReviewState
 from .models import ConversionIntent, ImplementationStatus, ReviewEvent, SelfAssessment
-from .validation import validate_record
+from .validation import rules_out_conversion, validate_record
 
 Action = ReviewEvent.Action
 ADMIN_ROLES = {Role.INSTITUTION_ADMIN, Role.NATIONAL_ADMIN}
@@ -79,13 +78,16 @@ def _assessment_for(patent: Patent) -> SelfAssessment:
     return assessment or SelfAssessment(patent=patent)
 
 
-def completeness_problems(patent: Patent) -> list[str]:
-    """What stops the patent's self-assessment from going to review, in Chinese / English."""
-    from institutions.inventory_export import record_from_patent
+def _completeness_problems(patents: list[Patent]) -> dict[int, list[str]]:
+    """Per patent, what stops its self-assessment from going to review, in Chinese / English (a few queries for the
+    whole selection, not a handful per patent)."""
+    from institutions.inventory_export import record_from_patent, with_record_relations
 
-    record = record_from_patent(Patent.objects.select_related("org_unit", "assessment").get(pk=patent.pk))
-    problems = validate_record(record, patent_type=ApplicationNumber.parse(patent.application_number).patent_type)
-    return [f"{p.message} / {p.message_en}" for p in problems]
+    found = {}
+    for patent in with_record_relations(Patent.objects.filter(pk__in=[p.pk for p in patents])):
+        problems = validate_record(record_from_patent(patent), patent_type=patent.patent_type)
+        found[patent.pk] = [f"{p.message} / {p.message_en}" for p in problems]
+    return found
 
 
 @transaction.atomic
@@ -98,10 +100,15 @@ def assessment_transition(*, user: User, patent_ids: Iterable[int], action: str,
     if action == Action.RETURN and not comment.strip():
         raise ValidationError({"comment": "退回时必须填写意见 / A return needs a comment"})
     patents = _locked_patents(user, patent_ids)  # an inventor's scope is already their own patents
+    locked = {
+        a.patent_id: a
+        for a in SelfAssessment.objects.select_for_update().filter(patent__in=patents).order_by("patent_id")
+    }
+    incomplete = _completeness_problems(patents) if action in NEEDS_COMPLETE else {}
     problems: list[str] = []
     assessments = []
     for patent in patents:
-        assessment = _assessment_for(patent)
+        assessment = locked.get(patent.pk) or SelfAssessment(patent=patent)
         state = assessment.review_state if assessment.pk else ReviewState.DRAFT
         if state not in allowed:
             problems.append(
@@ -109,8 +116,7 @@ def assessment_transition(*, user: User, patent_ids: Iterable[int], action: str,
                 f"cannot take this step from state {state}"
             )
             continue
-        if action in NEEDS_COMPLETE:
-            problems += [f"{patent.application_number}：{p}" for p in completeness_problems(patent)]
+        problems += [f"{patent.application_number}：{p}" for p in incomplete.get(patent.pk, ())]
         assessments.append((assessment, state))
     if problems:
         raise ValidationError(problems)
@@ -159,10 +165,10 @@ def assessment_save(*, user: User, patent_id: int, record: InventoryRecord) -> S
     sections = dict(IndustryCode.objects.filter(level="section").values_list("code", "pk"))
     sei = dict(SEIClass.objects.filter(edition="2018").values_list("code", "pk"))
     assessment.review_state = _state_after_edit(role, state)
-    assessment.convertible = not any(s.level1 in SKIP_REST_STATES for s in record.implementation_states)
+    assessment.convertible = not rules_out_conversion(record.implementation_states)
     for name in (
-        "fee_standard_wan", "intended_cities", "intended_enterprises", "price_band", "contact_name", "contact_phone",
-        "maturity", "value_stars", "products_advantages", "prospect", "ipc_field", "bundle_name", "bundle_description",
+        "intended_cities", "intended_enterprises", "price_band", "contact_name", "contact_phone", "maturity",
+        "products_advantages", "prospect", "ipc_field", "bundle_name", "bundle_description",
     ):  # fmt: skip
         setattr(assessment, name, getattr(record, name) if getattr(record, name) is not None else "")
     assessment.fee_standard_wan = record.fee_standard_wan

@@ -878,6 +878,12 @@ def _intent_states(l1_text: str, l2_text: str) -> tuple[str, str, str, Problem |
 # The rules
 
 
+def rules_out_conversion(states) -> bool:
+    """Whether implementation states (anything with ``level1``) rule conversion out (about to be abandoned,
+    disputed, unsuitable): such a patent is inventoried but never offered, and P onwards may stay blank."""
+    return any(state.level1 in _SKIP_STATES for state in states)
+
+
 def validate_record(record: InventoryRecord, *, patent_type: str | None = None) -> list[Problem]:
     """Every problem of one patent's self-assessment (roughly in column order); [] when it is complete and consistent.
 
@@ -936,7 +942,7 @@ def validate_record(record: InventoryRecord, *, patent_type: str | None = None) 
     for index, entry in enumerate(record.implementation_states):
         _check_implementation(entry, index, patent_type, add)
     # 即将放弃专利权 / 涉及权属纠纷 / 其他不适宜转化的情况: P onwards may be blank, but is validated when filled.
-    skip = any(entry.level1 in _SKIP_STATES for entry in record.implementation_states)
+    skip = rules_out_conversion(record.implementation_states)
 
     # P–Q
     if not record.intents and not skip:

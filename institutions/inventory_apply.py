@@ -16,8 +16,9 @@ from django.db.models import Model
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from evaluations.choices import SKIP_REST_STATES, ReviewState
+from evaluations.choices import ReviewState
 from evaluations.models import ConversionIntent, ImplementationStatus, SelfAssessment
+from evaluations.validation import rules_out_conversion
 from patentpool.appno import PATENT_TYPE_BY_DIGIT
 from patentpool.bulk import allocate_ids, delete_where_in, insert_rows, update_rows
 from patentpool.models import IndustryCode, Patent, SEIClass
@@ -94,15 +95,13 @@ def _existing(numbers: list[str]) -> dict[str, Existing]:
 def _fill_missing_fingerprints(existing: dict[str, Existing], institution_id: int) -> None:
     """Patents written by other means (by hand, demo data) carry no fingerprint: compute it from what is stored, so
     that re-importing an export of them reads as unchanged."""
-    from .inventory_export import inventory_records
+    from .inventory_export import record_from_patent, with_record_relations
 
     missing = [e.patent_id for e in existing.values() if not e.fingerprint and e.institution_id == institution_id]
     by_id = {e.patent_id: e for e in existing.values()}
     for start in range(0, len(missing), LOOKUP_BATCH):
-        patents = Patent.objects.filter(pk__in=missing[start : start + LOOKUP_BATCH]).order_by("pk")
-        ids = list(patents.values_list("pk", flat=True))
-        for pk, record in zip(ids, inventory_records(patents), strict=True):
-            by_id[pk].fingerprint = record_fingerprint(record, by_id[pk].org_unit_id)
+        for patent in with_record_relations(Patent.objects.filter(pk__in=missing[start : start + LOOKUP_BATCH])):
+            by_id[patent.pk].fingerprint = record_fingerprint(record_from_patent(patent), by_id[patent.pk].org_unit_id)
 
 
 def _error(record: InventoryRecord, column: str, value: str, message: str, message_en: str, code: str) -> CellError:
@@ -191,16 +190,13 @@ def plan_import(job: ImportJob, records: list[InventoryRecord]) -> ImportPlan:
     return plan
 
 
-def _review_state(job: ImportJob, record: InventoryRecord) -> str:
-    """An institution admin's import is their approval; a college admin's awaits the institution's."""
+def _review_state(job: ImportJob) -> str:
+    """The review state of every assessment a job writes: an institution admin's import is their approval; a college
+    admin's awaits the institution's."""
     uploader = job.uploaded_by
     if uploader is not None and uploader.role == Role.COLLEGE_ADMIN:
         return ReviewState.COLLEGE_APPROVED
     return ReviewState.APPROVED
-
-
-def _convertible(record: InventoryRecord) -> bool:
-    return not any(state.level1 in SKIP_REST_STATES for state in record.implementation_states)
 
 
 def _patent_type(canonical: str) -> str:
@@ -247,12 +243,11 @@ def _patent_values(record: InventoryRecord, unit_id: int | None, fingerprint: st
     ]
 
 
-def _assessment_values(job: ImportJob, plan: ImportPlan, record: InventoryRecord, now) -> list:
-    state = _review_state(job, record)
+def _assessment_values(job: ImportJob, plan: ImportPlan, record: InventoryRecord, now, state: str) -> list:
     return [
         state,
         "",
-        _convertible(record),
+        not rules_out_conversion(record.implementation_states),
         record.fee_standard_wan,
         record.intended_cities,
         record.intended_enterprises,
@@ -327,6 +322,7 @@ def apply_import(job: ImportJob, plan: ImportPlan) -> None:
     now = timezone.now()
     user_id = job.uploaded_by_id
     reason = f"import #{job.pk}"
+    state = _review_state(job)
 
     # New patents, their assessments and child rows.
     patent_ids = allocate_ids(Patent, len(plan.new))
@@ -344,7 +340,7 @@ def apply_import(job: ImportJob, plan: ImportPlan) -> None:
         SelfAssessment,
         ["id", "patent_id", *ASSESSMENT_COLUMNS],
         (
-            [aid, pid, *_assessment_values(job, plan, record, now)]
+            [aid, pid, *_assessment_values(job, plan, record, now, state)]
             for aid, pid, (record, _, _) in zip(assessment_ids, patent_ids, plan.new, strict=True)
         ),
     )
@@ -364,6 +360,9 @@ def apply_import(job: ImportJob, plan: ImportPlan) -> None:
             for record, unit_id, fp, current in plan.updated
         ),
     )
+    # Split before the new ids are filled in: patents that had an assessment (updated in place, children replaced)
+    # and those that had none (created).
+    kept = [(record, current) for record, _, _, current in plan.updated if current.assessment_id is not None]
     missing = [(record, current) for record, _, _, current in plan.updated if current.assessment_id is None]
     created_ids = allocate_ids(SelfAssessment, len(missing))
     for (_, current), aid in zip(missing, created_ids, strict=True):
@@ -372,19 +371,15 @@ def apply_import(job: ImportJob, plan: ImportPlan) -> None:
         SelfAssessment,
         ["id", "patent_id", *ASSESSMENT_COLUMNS],
         (
-            [current.assessment_id, current.patent_id, *_assessment_values(job, plan, record, now)]
+            [current.assessment_id, current.patent_id, *_assessment_values(job, plan, record, now, state)]
             for record, current in missing
         ),
     )
-    replaced = [current.assessment_id for _, _, _, current in plan.updated if current.assessment_id not in created_ids]
+    replaced = [current.assessment_id for _, current in kept]
     update_rows(
         SelfAssessment,
         ASSESSMENT_COLUMNS,
-        (
-            [current.assessment_id, *_assessment_values(job, plan, record, now)]
-            for record, _, _, current in plan.updated
-            if current.assessment_id not in set(created_ids)
-        ),
+        ([current.assessment_id, *_assessment_values(job, plan, record, now, state)] for record, current in kept),
     )
     for model in (ImplementationStatus, ConversionIntent):
         snapshot_history(model, "assessment_id", replaced, "-", user_id=user_id, reason=reason)

@@ -14,15 +14,19 @@ from .inventory_format import ImplementationEntry, IntentEntry, InventoryRecord
 CHUNK = 2000
 
 
-def inventory_records(patents: QuerySet[Patent]) -> Iterator[InventoryRecord]:
-    """Records of ``patents`` (already scoped by the caller), streamed in chunks with their child rows prefetched."""
-    qs = patents.select_related(
+def with_record_relations(patents: QuerySet[Patent]) -> QuerySet[Patent]:
+    """``patents`` with everything ``record_from_patent`` reads joined or prefetched (no query per patent)."""
+    return patents.select_related(
         "org_unit", "assessment", "assessment__industry", "assessment__sei_class__parent"
     ).prefetch_related(
         Prefetch("assessment__implementation_states", queryset=ImplementationStatus.objects.order_by("position")),
         Prefetch("assessment__intents", queryset=ConversionIntent.objects.order_by("position")),
     )
-    for patent in qs.iterator(chunk_size=CHUNK):
+
+
+def inventory_records(patents: QuerySet[Patent]) -> Iterator[InventoryRecord]:
+    """Records of ``patents`` (already scoped by the caller), streamed in chunks with their child rows prefetched."""
+    for patent in with_record_relations(patents).iterator(chunk_size=CHUNK):
         yield record_from_patent(patent)
 
 

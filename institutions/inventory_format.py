@@ -138,3 +138,8 @@ class CellError:
     message: str
     message_en: str
     code: str = "invalid"
+
+
+def error_order(error: CellError) -> tuple[int, int, str, str]:
+    """Errors in sheet order: by row, then column (A … Z, AA … AD; row-level errors first), then code."""
+    return (error.row, len(error.column), error.column, error.code)

@@ -59,6 +59,7 @@ from typing import IO
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError
 from defusedxml.ElementTree import fromstring as safe_fromstring
+from openpyxl.utils import get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
 from evaluations import validation as v
@@ -67,6 +68,7 @@ from institutions.inventory_format import (
     SHEET_NAME,
     CellError,
     InventoryRecord,
+    error_order,
 )
 
 __all__ = [
@@ -99,7 +101,6 @@ _DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY", "<!DOCTYPE".encode("utf-16-le"), "<!D
 
 _IMPL_KEYS = ("impl_level1", "impl_level2", "impl_value", "impl_remark")
 _INTENT_KEYS = ("intent_level1", "intent_level2")
-_REPEATING_KEYS = frozenset(_IMPL_KEYS + _INTENT_KEYS)
 
 
 PROGRESS_EVERY = 5000
@@ -275,12 +276,7 @@ def _as_text(value: object) -> str:
 
 def column_letter(index: int) -> str:
     """0 → 'A', 25 → 'Z', 26 → 'AA'."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+    return get_column_letter(index + 1)
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -486,7 +482,6 @@ _HEADER_NAMES: dict[str, str] = {c.key: _header_key(c.header) for c in COLUMNS}
 _ALIAS_KEYS: dict[str, tuple[str, ...]] = {
     key: tuple(_header_key(a) for a in aliases) for key, aliases in _HEADER_ALIASES.items()
 }
-_STANDARD_INDEX = {c.key: i for i, c in enumerate(COLUMNS)}
 _ANNOTATION_STARTS = ("(", "[", ":", "-", "/", "（", "【")
 
 
@@ -552,10 +547,10 @@ def _find_header(rows: list[list]) -> tuple[int, dict[str, int]] | None:
                 cells.append(cell)
     mapping = _match_headers(cells)
     # Everything recognised sits where the template puts it: take the rest by position.
-    if mapping and all(_STANDARD_INDEX[key] == index for key, index in mapping.items()):
+    if mapping and all(_INDEX[key] == index for key, index in mapping.items()):
         last = max(mapping.values())
         taken = set(mapping.values())
-        for key, index in _STANDARD_INDEX.items():
+        for key, index in _INDEX.items():
             if key in mapping or index in taken:
                 continue
             if (index < len(cells) and cells[index]) or index < last:
@@ -568,12 +563,12 @@ def _find_header(rows: list[list]) -> tuple[int, dict[str, int]] | None:
 
 # Each data row becomes a list aligned with COLUMNS (index 0 = A … 29 = AD), "" for columns the file lacks.
 _INDEX = {c.key: i for i, c in enumerate(COLUMNS)}
-_SEQ, _B = _INDEX["seq"], _INDEX["application_number"]
+_B = _INDEX["application_number"]
 _IMPL = tuple(_INDEX[k] for k in _IMPL_KEYS)
 _INTENT = tuple(_INDEX[k] for k in _INTENT_KEYS)
 _IMPL_CELLS, _INTENT_CELLS = operator.itemgetter(*_IMPL), operator.itemgetter(*_INTENT)
 _REPEATING = tuple(sorted(_IMPL + _INTENT))
-_BASIC = tuple(i for i in range(len(COLUMNS)) if i not in _REPEATING)
+_BASIC = tuple(i for i, c in enumerate(COLUMNS) if c.basic)
 _FIRST_REPEATING, _LAST_REPEATING = min(_REPEATING), max(_REPEATING) + 1
 assert tuple(range(_FIRST_REPEATING, _LAST_REPEATING)) == _REPEATING  # L–Q are contiguous
 # Parsers of the basic columns; those of few distinct values are cached per file.
@@ -787,7 +782,7 @@ class _Reader:
         # Error cells are named by the uploaded sheet's own letters; "" for a column the file lacks.
         self.letters = [column_letter(mapping[c.key]) if c.key in mapping else "" for c in COLUMNS]
         total, last_row = self._read_rows(rows, header_row, mapping)
-        self.errors.sort(key=_error_order)
+        self.errors.sort(key=error_order)
         if self.truncated:
             self.errors.append(
                 CellError(
@@ -1039,10 +1034,6 @@ class _Reader:
 
 
 _MISSING = object()
-
-
-def _error_order(error: CellError) -> tuple[int, int, str]:
-    return (error.row, len(error.column), error.column)
 
 
 def _shown(value: object) -> str:

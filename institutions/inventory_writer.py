@@ -89,6 +89,7 @@ from institutions.inventory_format import (
     InventoryRecord,
 )
 from patentpool.choices import LegalStatus
+from patentpool.exports import FORMULA_PREFIXES
 
 __all__ = [
     "CURRENT_MATURITY",
@@ -242,7 +243,6 @@ _STAR_NOTES = {
     ValueStars.ONE: "1星代表无潜在价值和产业化前景",
 }
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _EXCEL_MAX_TEXT = 32767
 
 ERROR_SHEET_NAME = "错误清单"

@@ -5,7 +5,16 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .choices import INSTITUTION_ROLES, Authority, ImportState, InstitutionKind, IPStatus, OrgUnitKind, Role
+from .choices import (
+    FINAL_IMPORT_STATES,
+    INSTITUTION_ROLES,
+    Authority,
+    ImportState,
+    InstitutionKind,
+    IPStatus,
+    OrgUnitKind,
+    Role,
+)
 
 
 class Institution(models.Model):
@@ -147,7 +156,7 @@ class ImportJob(models.Model):
 
     @property
     def progress_percent(self) -> int:
-        if self.state in (ImportState.SUCCEEDED, ImportState.FAILED, ImportState.REJECTED):
+        if self.state in FINAL_IMPORT_STATES:
             return 100
         if not self.total_rows:
             return 0

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from .choices import FINAL_IMPORT_STATES, ImportState, Role
 from .inventory_apply import apply_import, plan_import
-from .inventory_format import CellError
+from .inventory_format import CellError, error_order
 from .inventory_reader import WorkbookRejected, read_inventory
 from .models import ImportJob, User
 
@@ -29,7 +29,6 @@ logger = logging.getLogger(__name__)
 IMPORT_ROLES = {Role.INSTITUTION_ADMIN, Role.COLLEGE_ADMIN}
 # An arbitrary constant namespacing our advisory locks from anyone else's on the same database.
 IMPORT_LOCK_NAMESPACE = 4754
-PROGRESS_EVERY = 5000
 
 
 def inventory_import_start(*, user: User, upload, dry_run: bool = False) -> ImportJob:
@@ -144,7 +143,7 @@ def inventory_import_process(job_id: int) -> ImportJob | None:
             _update(job, total_rows=parsed.total_rows, processed_rows=parsed.total_rows,
                     patents_in_file=len(parsed.records) + len({e.row for e in parsed.errors}))  # fmt: skip
             plan = plan_import(job, parsed.records)
-            errors = sorted(parsed.errors + plan.errors, key=lambda e: (e.row, _column_order(e.column), e.code))
+            errors = sorted(parsed.errors + plan.errors, key=error_order)
             if errors:
                 _fail(job, path, errors, sheet_name=parsed.sheet_name)
                 return job
@@ -170,13 +169,6 @@ def inventory_import_process(job_id: int) -> ImportJob | None:
             os.unlink(path)
 
 
-def _column_order(letter: str) -> int:
-    value = 0
-    for ch in letter:
-        value = value * 26 + (ord(ch) - 64)
-    return value
-
-
 def _fail(job: ImportJob, path: str, errors: list[CellError], *, sheet_name: str) -> None:
     """Record every error and a copy of the workbook with the bad cells marked; nothing else is written."""
     from .inventory_writer import write_error_copy
@@ -184,7 +176,8 @@ def _fail(job: ImportJob, path: str, errors: list[CellError], *, sheet_name: str
     error_file_name = ""
     try:
         with tempfile.NamedTemporaryFile(suffix=".xlsx") as marked:
-            write_error_copy(path, marked.name, errors, sheet_name=sheet_name)
+            # The reader has already checked the archive against the same limits; no second inflate of every member.
+            write_error_copy(path, marked.name, errors, sheet_name=sheet_name, check_archive=False)
             marked.seek(0)
             job.error_file.save(f"errors-{job.pk}.xlsx", ContentFile(marked.read()), save=False)
             error_file_name = job.error_file.name

@@ -1,20 +1,18 @@
 """Pages of inventory import: upload, live progress, result with every error; the template download."""
 
-import tempfile
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
+
+from patentpool.exports import xlsx_response
 
 from .choices import FINAL_IMPORT_STATES
 from .forms import ImportUploadForm
 from .inventory_writer import write_template
 from .selectors import import_job_list
 from .services import IMPORT_ROLES, inventory_import_start
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
@@ -52,7 +50,6 @@ def import_detail_view(request, pk: int):
 def inventory_template_view(request):
     """The platform's own template: the national layout with its dropdowns and dependent lists."""
     unit = request.user.org_unit.name if request.user.org_unit_id else ""
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    write_template(handle, org_unit_label=unit)
-    handle.seek(0)
-    return FileResponse(handle, as_attachment=True, filename="专利盘活批量导入模板.xlsx", content_type=XLSX)
+    return xlsx_response(
+        lambda handle: write_template(handle, org_unit_label=unit), filename="专利盘活批量导入模板.xlsx"
+    )

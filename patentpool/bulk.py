@@ -95,7 +95,6 @@ def update_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Seque
         return 0
     if connection.vendor == "postgresql":
         staging = f"_staging_{table}"
-        fields = {f.column: f for f in model._meta.concrete_fields}
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {staging}")
             # Same column types, none of the constraints: the staging rows carry only the updated columns.
@@ -104,7 +103,7 @@ def update_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Seque
                 "WITH NO DATA"
             )
         _copy(staging, [key, *columns], rows)
-        assignments = ", ".join(f"{c} = s.{c}" for c in columns if c in fields)
+        assignments = ", ".join(f"{c} = s.{c}" for c in columns)
         with connection.cursor() as cursor:
             cursor.execute(f"UPDATE {table} t SET {assignments} FROM {staging} s WHERE t.{key} = s.{key}")
             return cursor.rowcount

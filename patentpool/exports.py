@@ -44,11 +44,16 @@ def patent_list_workbook(qs, path) -> None:
     wb.save(path)
 
 
-def patent_list_workbook_response(qs, *, filename: str):
+def xlsx_response(write, *, filename: str) -> FileResponse:
+    """A download of the workbook ``write(handle)`` writes, spooled through a temporary file (not held in memory)."""
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    patent_list_workbook(qs, handle)
+    write(handle)
     handle.seek(0)
     return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX)
+
+
+def patent_list_workbook_response(qs, *, filename: str):
+    return xlsx_response(lambda handle: patent_list_workbook(qs, handle), filename=filename)
 
 
 def national_workbook_response(qs, *, filename: str = "专利盘活批量导入.xlsx"):
@@ -56,7 +61,4 @@ def national_workbook_response(qs, *, filename: str = "专利盘活批量导入.
     from institutions.inventory_export import inventory_records
     from institutions.inventory_writer import write_inventory
 
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    write_inventory(handle, inventory_records(qs))
-    handle.seek(0)
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX)
+    return xlsx_response(lambda handle: write_inventory(handle, inventory_records(qs)), filename=filename)
