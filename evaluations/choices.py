@@ -145,6 +145,13 @@ MATURITY_STAGE = {
     Maturity.LEGACY_PILOT_TESTED: Maturity.SMALL_BATCH,
     Maturity.LEGACY_PRODUCIBLE: Maturity.MASS_PRODUCTION,
 }
+# The current 4-step list, in order: the stages everything is classified and offered under.
+MATURITY_STAGES = tuple(m for m in Maturity if MATURITY_STAGE[m] == m)
+
+
+def maturity_values(stage: str) -> list[str]:
+    """Every stored maturity value that counts under a 4-step stage (the old 6-step values included)."""
+    return [value for value, mapped in MATURITY_STAGE.items() if mapped == stage]
 
 
 class ValueStars(models.IntegerChoices):

@@ -29,7 +29,7 @@ from .choices import (
     AMOUNT_STATES,
     IMPLEMENTATION_LEVEL2_BY_LEVEL1,
     INTENT_LEVEL2_BY_LEVEL1,
-    MATURITY_STAGE,
+    MATURITY_STAGES,
     PRODUCT_NAME_STATES,
     SKIP_REST_STATES,
     ImplementationLevel1,
@@ -281,7 +281,7 @@ def single_choices(key: str, current: str) -> list[tuple[str, str]]:
     elif key == "price_band":
         options = [(str(m.value), str(m.label)) for m in PriceBand]
     elif key == "maturity":
-        options = [(str(m.value), str(m.label)) for m in Maturity if MATURITY_STAGE[m] == m]
+        options = [(str(m.value), str(m.label)) for m in MATURITY_STAGES]
     elif key == "value_stars":
         options = [(str(m.value), str(m.label)) for m in ValueStars]
     elif key == "industry_section":

@@ -56,8 +56,18 @@ TARGET = {
 NEEDS_COMPLETE = {Action.SUBMIT, Action.COLLEGE_APPROVE, Action.APPROVE}
 
 
+# The states in which an inventor may still change their own self-assessment.
+INVENTOR_EDITABLE_STATES = frozenset({ReviewState.DRAFT, ReviewState.RETURNED})
+
+
 def _role(user: User) -> str:
     return Role.NATIONAL_ADMIN if user.is_superuser else user.role
+
+
+def review_steps(user: User, state: str | None = None) -> list[str]:
+    """The review steps the user's role may take (from ``state``, when given); the services check each patent."""
+    role = _role(user)
+    return [action for (action, r), states in TRANSITIONS.items() if r == role and (state is None or state in states)]
 
 
 def _locked_patents(user: User, patent_ids: Iterable[int]) -> list[Patent]:
@@ -142,7 +152,7 @@ def assessment_transition(*, user: User, patent_ids: Iterable[int], action: str,
 def _state_after_edit(role: str, state: str) -> str:
     """An inventor's edit is a draft again; a college admin's edit of an approved record needs re-approval."""
     if role == Role.INVENTOR:
-        return ReviewState.DRAFT if state in (ReviewState.DRAFT, ReviewState.RETURNED) else state
+        return ReviewState.DRAFT if state in INVENTOR_EDITABLE_STATES else state
     if role == Role.COLLEGE_ADMIN and state == ReviewState.APPROVED:
         return ReviewState.COLLEGE_APPROVED
     return state
@@ -157,7 +167,7 @@ def assessment_save(*, user: User, patent_id: int, record: InventoryRecord) -> S
         raise PermissionDenied("您的角色不能填写自评 / Your role cannot fill self-assessments")
     assessment = _assessment_for(patent)
     state = assessment.review_state if assessment.pk else ReviewState.DRAFT
-    if role == Role.INVENTOR and state not in (ReviewState.DRAFT, ReviewState.RETURNED):
+    if role == Role.INVENTOR and state not in INVENTOR_EDITABLE_STATES:
         raise PermissionDenied("已提交的自评不能由发明人修改 / A submitted self-assessment is no longer editable")
     problems = validate_record(record, patent_type=patent.patent_type)
     if problems:

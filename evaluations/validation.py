@@ -47,6 +47,7 @@ from evaluations.choices import (
     AMOUNT_STATES,
     IMPLEMENTATION_LEVEL2_BY_LEVEL1,
     INTENT_LEVEL2_BY_LEVEL1,
+    MATURITY_STAGES,
     PRODUCT_NAME_STATES,
     SKIP_REST_STATES,
     ImplementationLevel1,
@@ -387,11 +388,7 @@ _INTENT_L2.pop(_key_of("自定义"))
 # Either half of a current stage's label (「小批量生产」 for 「小批量生产、工程应用阶段」) names that stage alone.
 _MATURITY = _label_map(
     Maturity,
-    {
-        half: member.value
-        for member in (Maturity.SAMPLE, Maturity.TRIAL_PRODUCTION, Maturity.SMALL_BATCH, Maturity.MASS_PRODUCTION)
-        for half in _source_label(member).split("、")
-    },
+    {half: member.value for member in MATURITY_STAGES for half in _source_label(member).split("、")},
 )
 _MATURITY_PROMPT = _key_of("请选择技术成熟度")
 

@@ -13,14 +13,11 @@ from patentpool.selectors import patent_can_edit, patent_get
 
 from .choices import ReviewState
 from .forms import AssessmentForm, client_options
-from .services import assessment_save
-
-# The states in which an inventor may still change their own self-assessment. assessment_save is what enforces it;
-# the page uses it to say so before anyone types, and to refuse the POST outright.
-INVENTOR_EDITABLE_STATES = frozenset({ReviewState.DRAFT, ReviewState.RETURNED})
+from .services import INVENTOR_EDITABLE_STATES, assessment_save
 
 
 def _locked_for(user, state: str) -> bool:
+    # assessment_save enforces it; the page says so before anyone types, and refuses the POST outright.
     return not user.is_superuser and user.role == Role.INVENTOR and state not in INVENTOR_EDITABLE_STATES
 
 

@@ -71,6 +71,7 @@ from evaluations import validation as v
 from evaluations.choices import (
     IMPLEMENTATION_LEVEL2_BY_LEVEL1,
     INTENT_LEVEL2_BY_LEVEL1,
+    MATURITY_STAGES,
     ImplementationLevel1,
     ImplementationLevel2,
     IntentLevel1,
@@ -234,7 +235,7 @@ PRICE_SHEET = "意向价格"
 OTHER_SHEET = "其他"
 
 # The current 4-step maturity list (offered); the legacy 6-step one is only accepted on import.
-CURRENT_MATURITY = (Maturity.SAMPLE, Maturity.TRIAL_PRODUCTION, Maturity.SMALL_BATCH, Maturity.MASS_PRODUCTION)
+CURRENT_MATURITY = MATURITY_STAGES
 _STAR_NOTES = {
     ValueStars.FIVE: "5星代表该专利技术成熟度高，可直接用于产业；",
     ValueStars.FOUR: "4星代表该专利具有较高的潜在价值和产业化前景；",

@@ -19,11 +19,11 @@ from dashboards.models import Milestone
 from enterprises.models import Enterprise
 from enterprises.validators import CREDIT_CODE_ALPHABET, credit_code_check_char
 from evaluations.choices import (
+    MATURITY_STAGES,
     ExpertStatus,
     ImplementationLevel1,
     IntentLevel1,
     IntentLevel2,
-    Maturity,
     PriceBand,
     ReviewState,
 )
@@ -446,7 +446,7 @@ class DemoGenerator:
             ReviewState.DRAFT,
         ]
         state_weights = (45, 12, 6, 3, 9)
-        maturities = [Maturity.SAMPLE, Maturity.TRIAL_PRODUCTION, Maturity.SMALL_BATCH, Maturity.MASS_PRODUCTION]
+        maturities = list(MATURITY_STAGES)
         prices = [c for c, _ in PriceBand.choices]
         ent_ids = [e.pk for e in self.enterprises]
         ent_names = {e.pk: e.name for e in self.enterprises}

@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from evaluations.choices import MATURITY_STAGE, IntentLevel1, Maturity, ReviewState, ValueStars
+from evaluations.choices import MATURITY_STAGES, IntentLevel1, ReviewState, ValueStars, maturity_values
 from evaluations.models import ConversionIntent
 
 from .appno import ApplicationNumber
@@ -13,12 +13,6 @@ from .models import Patent
 
 # A patent counts as assessed once its self-assessment has gone to review (or further).
 ASSESSED_STATES = (ReviewState.SUBMITTED, ReviewState.COLLEGE_APPROVED, ReviewState.APPROVED)
-MATURITY_STAGES = [(code, label) for code, label in Maturity.choices if MATURITY_STAGE[code] == code]
-
-
-def maturity_values(stage: str) -> list[str]:
-    """Every stored maturity value that counts under a 4-step stage (the old 6-step values included)."""
-    return [value for value, mapped in MATURITY_STAGE.items() if mapped == stage]
 
 
 class PatentFilterSet(django_filters.FilterSet):
@@ -35,7 +29,9 @@ class PatentFilterSet(django_filters.FilterSet):
         field_name="assessment__review_state", choices=ReviewState.choices, label=_("审核状态")
     )
     intent = django_filters.ChoiceFilter(choices=IntentLevel1.choices, method="filter_intent", label=_("转化意愿"))
-    maturity = django_filters.ChoiceFilter(choices=MATURITY_STAGES, method="filter_maturity", label=_("技术成熟度"))
+    maturity = django_filters.ChoiceFilter(
+        choices=[(m.value, m.label) for m in MATURITY_STAGES], method="filter_maturity", label=_("技术成熟度")
+    )
     stars = django_filters.ChoiceFilter(
         field_name="assessment__value_stars", choices=ValueStars.choices, label=_("价值星级")
     )

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from evaluations.choices import (
     MATURITY_STAGE,
+    MATURITY_STAGES,
     ImplementationLevel1,
     IntentLevel1,
     Maturity,
@@ -93,14 +94,8 @@ def is_truthy(value) -> bool:
 
 # -- the FilterSet -------------------------------------------------------------------------------------------------
 
-MATURITY_STAGES = [Maturity.SAMPLE, Maturity.TRIAL_PRODUCTION, Maturity.SMALL_BATCH, Maturity.MASS_PRODUCTION]
 SECTION_RE = re.compile(r"^[A-T]$")
 DIVISION_RE = re.compile(r"^[A-T]\d{2}$")
-
-
-def maturity_values(stage: str) -> list[str]:
-    """Every stored maturity value that counts under the 4-step ``stage`` (the stage itself and legacy values)."""
-    return [value for value, s in MATURITY_STAGE.items() if s == stage]
 
 
 class ResourceFilterSet(PatentFilterSet):
@@ -132,7 +127,6 @@ class ResourceFilterSet(PatentFilterSet):
         empty_label=_("意向价格（全部）"),
         label=_("意向价格"),
     )
-    fiscal_idle = django_filters.CharFilter(method="filter_fiscal_idle", label=_("财政资助满五年未实施"))
 
     class Meta(PatentFilterSet.Meta):
         fields = PatentFilterSet.Meta.fields + [
@@ -176,9 +170,6 @@ class ResourceFilterSet(PatentFilterSet):
             assessment__industry_id__in=IndustryCode.objects.filter(code__startswith=value).values("pk")
         )
 
-    def filter_maturity(self, queryset, name, value):
-        return queryset.filter(assessment__maturity__in=maturity_values(value))
-
     def filter_sei(self, queryset, name, value):
         value = value.strip()
         # The 2018 top-level class, or a 2021 class whose parent it is.
@@ -186,14 +177,6 @@ class ResourceFilterSet(PatentFilterSet):
             Q(edition=SEIEdition.SEI_2018, code=value) | Q(parent__edition=SEIEdition.SEI_2018, parent__code=value)
         )
         return queryset.filter(assessment__sei_class_id__in=classes.values("pk"))
-
-    def filter_intent(self, queryset, name, value):
-        return queryset.filter(
-            Exists(ConversionIntent.objects.filter(assessment__patent_id=OuterRef("pk"), level1=value))
-        )
-
-    def filter_fiscal_idle(self, queryset, name, value):
-        return idle_fiscal_patents(queryset) if is_truthy(value) else queryset
 
 
 # -- the list ------------------------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from .exports import patent_list_workbook_response
 from .library import (
     EXACT_COUNT_BELOW,
     LIST_ORDER,
-    MATURITY_STAGES,
     ResourceFilterSet,
     entry_is_fiscal_idle,
     facet_groups,
@@ -44,7 +43,6 @@ def resource_list_view(request):
             "page": page,
             "facets": facets,
             "facet_groups": facet_groups(facets, request.GET),
-            "maturity_stages": MATURITY_STAGES,
             "page_sizes": PAGE_SIZES,
         },
     )

@@ -10,7 +10,15 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from evaluations.choices import IntentLevel1, IntentLevel2
+from evaluations.choices import IntentLevel1, IntentLevel2, ReviewState
+from evaluations.services import (
+    INVENTOR_EDITABLE_STATES,
+    TARGET,
+    assessment_set_intent,
+    assessment_transition,
+    patent_set_org_unit,
+    review_steps,
+)
 from institutions.selectors import org_unit_list
 
 from .exports import national_workbook_response, patent_list_workbook_response
@@ -62,14 +70,9 @@ def patent_detail_view(request, pk: int):
     patent = patent_get(user=request.user, pk=pk)
     if patent is None:
         raise Http404
-    from evaluations.models import SelfAssessment
-    from evaluations.services import TRANSITIONS
-
     history = history_with_changes(patent.history.all())
-    assessment = SelfAssessment.objects.filter(patent=patent).first()
-    state = assessment.review_state if assessment else "draft"
-    role = "national_admin" if request.user.is_superuser else request.user.role
-    actions = [action for (action, r), states in TRANSITIONS.items() if r == role and state in states]
+    assessment = getattr(patent, "assessment", None)  # joined by patent_get
+    actions = review_steps(request.user, assessment.review_state if assessment else ReviewState.DRAFT)
     assessment_history = history_with_changes(assessment.history.all()) if assessment else []
     return render(
         request,
@@ -129,36 +132,39 @@ def patent_create_view(request):
     return render(request, "patentpool/patent_create.html", {"form": form, "duplicate": duplicate})
 
 
-ACTION_SERVICES = {"submit", "college_approve", "approve", "return"}
-
-
 def _bulk_actions(user) -> list[tuple[str, str]]:
     """The bulk actions a role may take (the services check each patent again)."""
-    from evaluations.services import TRANSITIONS
-
     role = "national_admin" if user.is_superuser else user.role
-    steps = {action for action, r in TRANSITIONS if r == role}
+    steps = set(review_steps(user))
     allowed = [(value, label) for value, label in BulkActionForm.ACTIONS if value in steps]
     if role in ("college_admin", "institution_admin", "national_admin"):
         allowed.append(("set_intent", BulkActionForm.ACTIONS[4][1]))
     if role in ("institution_admin", "national_admin"):
         allowed.append(("set_college", BulkActionForm.ACTIONS[5][1]))
-    return allowed if role != "inventor" else [a for a in allowed if a[0] == "submit"]
+    return allowed
 
 
 def _run_bulk(request, ids: list[int], data: dict) -> None:
-    from evaluations.services import assessment_set_intent, assessment_transition, patent_set_org_unit
-
+    """Run one action through its service and say how it went; a refusal changes nothing and lists every reason."""
     action = data["action"]
-    if action in ACTION_SERVICES:
-        done = assessment_transition(user=request.user, patent_ids=ids, action=action, comment=data.get("comment", ""))
-    elif action == "set_intent":
-        done = assessment_set_intent(
-            user=request.user, patent_ids=ids, level1=data.get("level1", ""), level2=data.get("level2", "")
-        )
+    try:
+        if action in TARGET:
+            done = assessment_transition(
+                user=request.user, patent_ids=ids, action=action, comment=data.get("comment", "")
+            )
+        elif action == "set_intent":
+            done = assessment_set_intent(
+                user=request.user, patent_ids=ids, level1=data.get("level1", ""), level2=data.get("level2", "")
+            )
+        else:
+            done = patent_set_org_unit(user=request.user, patent_ids=ids, org_unit_id=data.get("org_unit") or 0)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("无权执行该操作"))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
     else:
-        done = patent_set_org_unit(user=request.user, patent_ids=ids, org_unit_id=data.get("org_unit") or 0)
-    messages.success(request, _("已处理 %(n)s 件专利") % {"n": done})
+        messages.success(request, _("已处理 %(n)s 件专利") % {"n": done})
 
 
 @login_required
@@ -171,13 +177,7 @@ def patent_bulk_view(request):
     if request.method != "POST" or not form.is_valid():
         messages.error(request, _("请选择专利和操作"))
         return redirect(back)
-    try:
-        _run_bulk(request, form.cleaned_data["ids"], form.cleaned_data)
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("无权执行该操作"))
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+    _run_bulk(request, form.cleaned_data["ids"], form.cleaned_data)
     return redirect(back)
 
 
@@ -190,15 +190,9 @@ def patent_review_view(request, pk: int):
     if patent is None:
         raise Http404
     data = {"action": request.POST.get("action", ""), "comment": request.POST.get("comment", "")}
-    if data["action"] not in ACTION_SERVICES:
+    if data["action"] not in TARGET:
         raise Http404
-    try:
-        _run_bulk(request, [patent.pk], data)
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("无权执行该操作"))
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+    _run_bulk(request, [patent.pk], data)
     return redirect("patent-detail", pk=patent.pk)
 
 
@@ -206,10 +200,8 @@ def patent_review_view(request, pk: int):
 def todo_view(request):
     """What is waiting for me: an inventor's drafts and returned records, a college admin's submissions to review,
     an institution admin's records to approve."""
-    from evaluations.choices import ReviewState
-
     states = {
-        "inventor": [ReviewState.DRAFT, ReviewState.RETURNED],
+        "inventor": list(INVENTOR_EDITABLE_STATES),
         "college_admin": [ReviewState.SUBMITTED],
         "institution_admin": [ReviewState.COLLEGE_APPROVED],
     }.get(request.user.role)
