@@ -13,6 +13,7 @@ from institutions.choices import IPStatus
 from institutions.models import Institution
 from patentpool.choices import LegalStatus
 from patentpool.models import Patent
+from patentpool.selectors import in_library_q
 
 from .choices import MilestoneMetric, MilestoneScope
 from .models import Milestone
@@ -85,16 +86,7 @@ def inventory_progress(
     patents = Patent.objects.filter(institution=institution)
     if org_unit_id is not None:
         patents = patents.filter(org_unit_id=org_unit_id)
-    figures = patents.aggregate(
-        valid=Count("pk", filter=Q(legal_status=LegalStatus.VALID)),
-        inventoried=Count(
-            "pk", filter=Q(legal_status=LegalStatus.VALID, assessment__review_state__in=INVENTORIED_STATES)
-        ),
-        in_library=Count("pk", filter=Q(assessment__review_state=ReviewState.APPROVED)),
-        awaiting=Count(
-            "pk", filter=Q(assessment__review_state__in=[ReviewState.SUBMITTED, ReviewState.COLLEGE_APPROVED])
-        ),
-    )
+    figures = patents.aggregate(**_progress_counts())
     valid_stock = figures["valid"]
     if org_unit_id is None and institution.valid_stock:
         valid_stock = max(institution.valid_stock, figures["inventoried"])
@@ -116,19 +108,24 @@ def inventory_progress(
     return progress
 
 
+def _progress_counts(prefix: str = "") -> dict[str, Count]:
+    """The progress figures as aggregates over patents (``prefix`` leads from another model to them): valid
+    patents, those inventoried, those in the conversion resource library, those awaiting review."""
+    patents = prefix.removesuffix("__") or "pk"
+    valid = Q(**{f"{prefix}legal_status": LegalStatus.VALID})
+    state_in = f"{prefix}assessment__review_state__in"
+    return {
+        "valid": Count(patents, filter=valid),
+        "inventoried": Count(patents, filter=valid & Q(**{state_in: INVENTORIED_STATES})),
+        "in_library": Count(patents, filter=in_library_q(prefix)),
+        "awaiting": Count(patents, filter=Q(**{state_in: [ReviewState.SUBMITTED, ReviewState.COLLEGE_APPROVED]})),
+    }
+
+
 def institution_progress_table(*, institutions: QuerySet[Institution]) -> list[dict]:
     """Per-institution coverage rows in one grouped query (for bureau, ministry and national views)."""
     rows = (
-        institutions.annotate(
-            valid=Count("patents", filter=Q(patents__legal_status=LegalStatus.VALID)),
-            inventoried=Count(
-                "patents",
-                filter=Q(
-                    patents__legal_status=LegalStatus.VALID, patents__assessment__review_state__in=INVENTORIED_STATES
-                ),
-            ),
-            in_library=Count("patents", filter=Q(patents__assessment__review_state=ReviewState.APPROVED)),
-        )
+        institutions.annotate(**_progress_counts("patents__"))
         .select_related("province")
         .order_by("province__code", "name")
     )
@@ -153,16 +150,7 @@ def college_progress_list(*, institution: Institution, units) -> list[tuple]:
     rows = (
         Patent.objects.filter(institution=institution, org_unit__in=units)
         .values("org_unit_id")
-        .annotate(
-            valid=Count("pk", filter=Q(legal_status=LegalStatus.VALID)),
-            inventoried=Count(
-                "pk", filter=Q(legal_status=LegalStatus.VALID, assessment__review_state__in=INVENTORIED_STATES)
-            ),
-            in_library=Count("pk", filter=Q(assessment__review_state=ReviewState.APPROVED)),
-            awaiting=Count(
-                "pk", filter=Q(assessment__review_state__in=[ReviewState.SUBMITTED, ReviewState.COLLEGE_APPROVED])
-            ),
-        )
+        .annotate(**_progress_counts())
     )
     figures = {row["org_unit_id"]: row for row in rows}
     result = []

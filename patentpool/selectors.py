@@ -47,11 +47,17 @@ def patent_get(*, user: User, pk: int) -> Patent | None:
     return patent_list(user=user).filter(pk=pk).first()
 
 
+def in_library_q(prefix: str = "") -> Q:
+    """Patents in the conversion resource library: convertible, self-assessment approved (``prefix`` leads from
+    another model to the patent, e.g. ``patents__``)."""
+    return Q(**{f"{prefix}assessment__review_state": ReviewState.APPROVED, f"{prefix}assessment__convertible": True})
+
+
 def resource_library_list(*, user: User) -> QuerySet[Patent]:
     """The conversion resource library: convertible patents whose self-assessment was approved."""
     if not user.is_authenticated or not user.is_active:
         return Patent.objects.none()
-    approved = Patent.objects.filter(assessment__review_state=ReviewState.APPROVED, assessment__convertible=True)
+    approved = Patent.objects.filter(in_library_q())
     return _list_columns(approved).select_related("assessment__industry", "assessment__sei_class")
 
 
