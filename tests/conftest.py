@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 import datetime
+import io
 import os
+import zipfile
 from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from enterprises.models import Enterprise
 from enterprises.validators import credit_code_check_char
 from evaluations.choices import Maturity, PriceBand, ReviewState
 from evaluations.models import SelfAssessment
 from institutions.choices import Authority, InstitutionKind, IPStatus, Role
+from institutions.inventory_format import ImplementationEntry, IntentEntry, InventoryRecord
+from institutions.inventory_writer import write_inventory
 from institutions.models import Institution, OrgUnit, User
 from patentpool.appno import ApplicationNumber
 from patentpool.choices import PatentType
+from patentpool.exports import XLSX
 from patentpool.models import IndustryCode, Patent, Province
 from transfers.choices import DealKind
 from transfers.models import Deal
@@ -76,6 +86,101 @@ def make_number(serial: int, year: int = 2019, type_digit: str = "1") -> str:
 def make_credit_code(seed: int) -> str:
     first17 = f"91110000{seed:09d}"
     return first17 + credit_code_check_char(first17)
+
+
+# The usernames of the world's users, one per role (parametrize IDs follow this order).
+ROLES = [
+    "national_admin",
+    "institution_admin",
+    "college_admin",
+    "inventor",
+    "enterprise",
+    "expert",
+    "provincial_bureau",
+    "ministry",
+]
+
+
+def api_client(user) -> APIClient:
+    """A REST client signed in as ``user`` without going through authentication."""
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def token_client(user) -> APIClient:
+    """A REST client that sends ``user``'s token, as an outside program would."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+def set_state(patent, state: str) -> None:
+    SelfAssessment.objects.filter(patent=patent).update(review_state=state)
+
+
+# -- Inventory workbooks ------------------------------------------------------------------------------------------------
+
+NATIONAL_TEMPLATE = (
+    Path(__file__).resolve().parents[1] / "patentpool" / "reference_data" / "national_inventory_template.xlsx"
+)
+
+
+def make_record(serial: int, **overrides) -> InventoryRecord:
+    """A complete, valid patent of the national format."""
+    values = {
+        "row": 0,
+        "application_number": make_number(1000 + serial),
+        "title": f"一种锂电池隔膜的制备方法{serial}",
+        "legal_status": "valid",
+        "years_maintained": 3,
+        "inventors": "张三,李四",
+        "org_unit": "材料学院",
+        "fiscally_funded": True,
+        "implementation_states": [ImplementationEntry(level1="not_implemented")],
+        "intents": [IntentEntry(level1="license", level2="ordinary_licence")],
+        "fee_standard_wan": Decimal("12.5"),
+        "intended_cities": "江苏省-南京市",
+        "intended_enterprises": "测试科技有限公司",
+        "price_band": "10-20",
+        "contact_name": "王老师",
+        "contact_phone": "025-83790000",
+        "maturity": "small_batch",
+        "value_stars": 4,
+        "products_advantages": "隔膜孔隙率高，热收缩小",
+        "industry_section": "C",
+        "prospect": "可用于动力电池",
+        "sei_class": "3",
+        "ipc_field": "H01M",
+    }
+    values.update(overrides)
+    return InventoryRecord(**values)
+
+
+def workbook_bytes(records) -> bytes:
+    buffer = io.BytesIO()
+    write_inventory(buffer, records)
+    return buffer.getvalue()
+
+
+def upload(data: bytes, name: str = "inventory.xlsx") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, content_type=XLSX)
+
+
+def zip_bytes(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def with_member(data: bytes, name: str, content: bytes) -> bytes:
+    """The zip ``data`` re-packed with member ``name`` replaced (in place) or added (at the end)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    members = {info.filename: source.read(info.filename) for info in source.infolist()}
+    members[name] = content
+    return zip_bytes(members)
 
 
 @dataclass

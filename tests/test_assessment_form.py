@@ -12,7 +12,7 @@ from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
-from conftest import make_number, sign_in
+from conftest import ROLES, make_number, set_state, sign_in
 
 from evaluations import forms as assessment_forms
 from evaluations.choices import (
@@ -28,18 +28,6 @@ from evaluations.choices import (
 from evaluations.models import ConversionIntent, ImplementationStatus, ReviewEvent, SelfAssessment
 from institutions.inventory_format import COLUMN_BY_KEY, COLUMNS
 from patentpool.models import IndustryCode, Patent, SEIClass
-
-ROLES = [
-    "national_admin",
-    "institution_admin",
-    "college_admin",
-    "inventor",
-    "enterprise",
-    "expert",
-    "provincial_bureau",
-    "ministry",
-]
-
 
 # --------------------------------------------------------------------------------------------------------------------
 # A small DOM (the standard library only), to look at what the page shows where
@@ -250,10 +238,6 @@ def filled_b(client, world):
     response = client.post(url(world.patent_b), valid_data())
     assert response.status_code == 302, response.context and response.context["form"].problems
     return world.patent_b
-
-
-def set_state(patent, state: str) -> None:
-    SelfAssessment.objects.filter(patent=patent).update(review_state=state)
 
 
 # --------------------------------------------------------------------------------------------------------------------

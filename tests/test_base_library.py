@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from conftest import make_number
+from conftest import api_client, make_number
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -50,9 +50,7 @@ def many(world):
 
 
 def api(world, role="institution_admin") -> APIClient:
-    client = APIClient()
-    client.force_authenticate(world.users[role])
-    return client
+    return api_client(world.users[role])
 
 
 def numbers(response) -> set[str]:

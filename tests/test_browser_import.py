@@ -7,6 +7,7 @@ import pytest
 from conftest import make_number, sign_in
 from openpyxl import load_workbook
 
+from institutions.inventory_format import SHEET_NAME
 from institutions.models import ImportJob
 from patentpool.models import Patent
 
@@ -19,7 +20,7 @@ ROW = ["1", None, "一种锂电池隔膜", "有效", 2, "张三", "材料学院"
 
 def fill(path, serials, *, bad_price_row=None):
     wb = load_workbook(path)
-    ws = wb["批量导入"]
+    ws = wb[SHEET_NAME]
     for offset, serial in enumerate(serials):
         row = list(ROW)
         row[0], row[1] = str(offset + 1), make_number(serial)

@@ -13,14 +13,14 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from dashboards.models import Milestone
-from dashboards.selectors import inventory_progress, milestone_list_for_institution
+from dashboards.selectors import institution_progress_table, inventory_progress, milestone_list_for_institution
 from enterprises.validators import validate_credit_code
 from evaluations.choices import ReviewState
 from evaluations.models import SelfAssessment
 from institutions.choices import Role
 from institutions.models import Institution, User
 from patentpool.models import Patent
-from patentpool.selectors import patent_list
+from patentpool.selectors import patent_list, resource_library_list
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -196,3 +196,16 @@ def test_college_progress_matches_per_college_figures(world, client):
     client.force_login(world.users["institution_admin"])
     body = client.get("/").content.decode()
     assert "材料学院" in body and "计算机学院" in body
+
+
+def test_in_library_counts_only_what_the_resource_library_shows(world):
+    # patent_a is approved and in the library; a skip state (e.g. about to be abandoned) takes it out of the library
+    # while it stays inventoried.
+    before = inventory_progress(institution=world.uni)
+    assert (before.inventoried, before.in_library) == (1, 1)
+    SelfAssessment.objects.filter(patent=world.patent_a).update(convertible=False)
+    after = inventory_progress(institution=world.uni)
+    assert (after.inventoried, after.in_library) == (1, 0)
+    row = next(r for r in institution_progress_table(institutions=Institution.objects.filter(pk=world.uni.pk)))
+    assert (row["inventoried"], row["in_library"]) == (1, 0)
+    assert not resource_library_list(user=world.users["enterprise"]).filter(pk=world.patent_a.pk).exists()

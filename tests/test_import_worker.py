@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from test_inventory_import import api_for, make_record, upload, workbook_bytes
+from conftest import make_record, token_client, upload, workbook_bytes
 
 from institutions.choices import FINAL_IMPORT_STATES, ImportState, Role
 from institutions.models import ImportJob, User
@@ -27,7 +27,7 @@ def wait_for(job_ids, timeout=180):
 
 
 def test_rest_upload_is_processed_by_a_worker(live_world, celery_worker_threads):
-    client = api_for(live_world.users["institution_admin"])
+    client = token_client(live_world.users["institution_admin"])
     records = [make_record(i) for i in range(1, 40)]
 
     response = client.post("/api/inventory-imports/", {"file": upload(workbook_bytes(records))}, format="multipart")

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import zipfile
 from decimal import Decimal
 
 import openpyxl
 import pytest
-from conftest import make_number
+from conftest import make_number, make_record, token_client, upload, with_member, workbook_bytes, zip_bytes
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -20,55 +18,12 @@ from evaluations.choices import ReviewState
 from evaluations.models import ConversionIntent, ImplementationStatus, SelfAssessment
 from institutions.choices import ImportState
 from institutions.inventory_export import inventory_records
-from institutions.inventory_format import ImplementationEntry, IntentEntry, InventoryRecord
+from institutions.inventory_format import SHEET_NAME, ImplementationEntry, IntentEntry
 from institutions.inventory_reader import read_inventory
 from institutions.inventory_writer import write_inventory
 from institutions.models import ImportJob
 from institutions.services import inventory_import_process, inventory_import_start
 from patentpool.models import Patent
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def make_record(serial: int, **overrides) -> InventoryRecord:
-    """A complete, valid patent of the national format."""
-    values = {
-        "row": 0,
-        "application_number": make_number(1000 + serial),
-        "title": f"一种锂电池隔膜的制备方法{serial}",
-        "legal_status": "valid",
-        "years_maintained": 3,
-        "inventors": "张三,李四",
-        "org_unit": "材料学院",
-        "fiscally_funded": True,
-        "implementation_states": [ImplementationEntry(level1="not_implemented")],
-        "intents": [IntentEntry(level1="license", level2="ordinary_licence")],
-        "fee_standard_wan": Decimal("12.5"),
-        "intended_cities": "江苏省-南京市",
-        "intended_enterprises": "测试科技有限公司",
-        "price_band": "10-20",
-        "contact_name": "王老师",
-        "contact_phone": "025-83790000",
-        "maturity": "small_batch",
-        "value_stars": 4,
-        "products_advantages": "隔膜孔隙率高，热收缩小",
-        "industry_section": "C",
-        "prospect": "可用于动力电池",
-        "sei_class": "3",
-        "ipc_field": "H01M",
-    }
-    values.update(overrides)
-    return InventoryRecord(**values)
-
-
-def workbook_bytes(records) -> bytes:
-    buffer = io.BytesIO()
-    write_inventory(buffer, records)
-    return buffer.getvalue()
-
-
-def upload(data: bytes, name: str = "inventory.xlsx") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, data, content_type=XLSX)
 
 
 def run_import(user, data: bytes, *, dry_run: bool = False) -> ImportJob:
@@ -178,7 +133,7 @@ def test_workbook_with_twenty_mistakes_lists_all_and_changes_nothing(world):
     good = [make_record(i) for i in range(1, 12)]
     data = workbook_bytes(good)
     wb = openpyxl.load_workbook(io.BytesIO(data))
-    ws = wb["批量导入"]
+    ws = wb[SHEET_NAME]
     mistakes = {
         (4, "B"): "201910001001.9",  # wrong check digit
         (5, "K"): "可能",  # not 是/否
@@ -225,7 +180,7 @@ def test_workbook_with_twenty_mistakes_lists_all_and_changes_nothing(world):
     assert (job.created_count, job.updated_count, job.unchanged_count) == (0, 0, 0)
     assert db_snapshot() == before
     # The marked copy highlights and comments exactly those cells.
-    marked = openpyxl.load_workbook(job.error_file.path)["批量导入"]
+    marked = openpyxl.load_workbook(job.error_file.path)[SHEET_NAME]
     for row, column in expected:
         cell = marked[f"{column}{row}"]
         assert cell.comment is not None, (row, column)
@@ -332,21 +287,6 @@ def test_obviously_wrong_files_are_refused_before_a_job_exists(world, name, data
     assert ImportJob.objects.count() == 0
 
 
-def _zip(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in members.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
-
-
-def _with_member(data: bytes, name: str, content: bytes) -> bytes:
-    source = zipfile.ZipFile(io.BytesIO(data))
-    members = {info.filename: source.read(info.filename) for info in source.infolist()}
-    members[name] = content
-    return _zip(members)
-
-
 BILLION_LAUGHS = (
     b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">'
     b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]><workbook>&lol3;</workbook>'
@@ -356,9 +296,9 @@ BILLION_LAUGHS = (
 @pytest.mark.parametrize(
     "build, code",
     [
-        (lambda good: _zip({"a.txt": b"just a zip"}), None),
-        (lambda good: _with_member(good, "xl/workbook.xml", BILLION_LAUGHS), "unsafe_xml"),
-        (lambda good: _with_member(good, "xl/media/huge.bin", b"\0" * (400 * 1024 * 1024)), "too_large"),
+        (lambda good: zip_bytes({"a.txt": b"just a zip"}), None),
+        (lambda good: with_member(good, "xl/workbook.xml", BILLION_LAUGHS), "unsafe_xml"),
+        (lambda good: with_member(good, "xl/media/huge.bin", b"\0" * (400 * 1024 * 1024)), "too_large"),
         (lambda good: good[: len(good) // 2], None),
     ],
     ids=["zip-without-workbook", "billion-laughs", "zip-bomb", "truncated"],
@@ -387,14 +327,8 @@ def test_too_many_rows_is_rejected(world, settings):
 # -- REST --------------------------------------------------------------------------------------------------------------
 
 
-def api_for(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
-
-
 def test_rest_upload_follow_and_read_errors(world, django_capture_on_commit_callbacks):
-    client = api_for(world.users["institution_admin"])
+    client = token_client(world.users["institution_admin"])
     bad = make_record(1, price_band="200万")
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -447,7 +381,7 @@ def test_rest_client_gets_a_token_downloads_the_template_and_imports(world, djan
 
 
 def test_rest_refuses_bad_uploads_and_other_institutions_jobs(world):
-    admin = api_for(world.users["institution_admin"])
+    admin = token_client(world.users["institution_admin"])
     response = admin.post("/api/inventory-imports/", {"file": upload(b"nope", "x.xlsx")}, format="multipart")
     assert response.status_code == 400
     assert "xlsx" in response.json()["file"][0]
@@ -455,8 +389,8 @@ def test_rest_refuses_bad_uploads_and_other_institutions_jobs(world):
     job = inventory_import_start(user=world.users["institution_admin"], upload=upload(workbook_bytes([make_record(1)])))
     for role, status in (("college_admin", 404), ("provincial_bureau", 404), ("enterprise", 404),
                          ("national_admin", 200), ("institution_admin", 200)):  # fmt: skip
-        assert api_for(world.users[role]).get(f"/api/inventory-imports/{job.pk}/").status_code == status, role
-    response = api_for(world.users["enterprise"]).post(
+        assert token_client(world.users[role]).get(f"/api/inventory-imports/{job.pk}/").status_code == status, role
+    response = token_client(world.users["enterprise"]).post(
         "/api/inventory-imports/", {"file": upload(workbook_bytes([make_record(1)]))}, format="multipart"
     )
     assert response.status_code == 403
@@ -468,7 +402,7 @@ def test_template_download_imports_cleanly_when_filled(world, client):
     response = client.get("/api/inventory-template/")
     assert response.status_code == 200
     wb = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    ws = wb["批量导入"]
+    ws = wb[SHEET_NAME]
     row = ["1", make_number(1090), "一种隔膜", "有效", 2, "张三", "材料学院", None, None, None, "是", "尚未实施", None,
            None, None, "拟许可", "拟普通许可", 10, "江苏省-南京市", None, "0-10万", "王老师", "13800000000",
            "样品、实验阶段", "三星", "隔膜产品", "制造业", "前景好", "新材料产业", "H01M"]  # fmt: skip

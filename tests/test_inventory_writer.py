@@ -11,6 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import NATIONAL_TEMPLATE, make_number
 from openpyxl.utils import range_boundaries
 
 from evaluations.choices import IMPLEMENTATION_LEVEL2_BY_LEVEL1, INTENT_LEVEL2_BY_LEVEL1
@@ -24,17 +25,10 @@ from institutions.inventory_format import (
     IntentEntry,
     InventoryRecord,
 )
-from patentpool.appno import ApplicationNumber
 
-NATIONAL = Path(__file__).resolve().parents[1] / "patentpool" / "reference_data" / "national_inventory_template.xlsx"
 HIDDEN_SHEETS = ["专利实施化状态（含产业化）", "转化意愿", "技术成熟度", "专利价值分级自评", "意向价格", "其他"]
 HINT = "自定义（请勿勾选，请直接填写）"
 NATIONAL_MERGES = {"A1:AD1", "A2:G2", "H2:J2", "K2:K3", "L2:O2", "P2:W2", "X2:X3", "Y2:Y3", "Z2:AD2"}
-
-
-def number(serial: int, type_digit: str = "1", year: int = 2019) -> str:
-    body = f"{year}{type_digit}{serial:07d}"
-    return f"{body}.{ApplicationNumber.check_digit(body)}"
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +112,7 @@ def test_template_headers_name_every_column(template_wb):
 
 
 def test_template_headers_are_the_national_ones(template_wb):
-    national = openpyxl.load_workbook(NATIONAL)["批量导入"]
+    national = openpyxl.load_workbook(NATIONAL_TEMPLATE)[SHEET_NAME]
     ours = template_wb[SHEET_NAME]
     for row in (1, 2, 3):
         for column in COLUMNS:
@@ -289,14 +283,14 @@ def sample_records() -> list[InventoryRecord]:
     return [
         InventoryRecord(
             row=4,
-            application_number=number(1),
+            application_number=make_number(1),
             title="=1+1",
             legal_status="valid",
             years_maintained=5,
             inventors="张三,李四",
             org_unit="计算机学院",
             bundle_name="智能水杯组合",
-            bundle_numbers=[number(2), number(3, "2")],
+            bundle_numbers=[make_number(2), make_number(3, type_digit="2")],
             bundle_description="水杯及其盖子",
             fiscally_funded=True,
             implementation_states=[
@@ -326,7 +320,7 @@ def sample_records() -> list[InventoryRecord]:
         ),
         InventoryRecord(
             row=8,
-            application_number=number(4),
+            application_number=make_number(4),
             title="-5",
             legal_status="valid",
             years_maintained=3,
@@ -346,7 +340,7 @@ def sample_records() -> list[InventoryRecord]:
         ),
         InventoryRecord(
             row=10,
-            application_number=number(5, "2"),
+            application_number=make_number(5, type_digit="2"),
             title="一种实用新型",
             legal_status="fee_grace",
             inventors="钱七",
@@ -365,14 +359,14 @@ def expected_rows() -> list[tuple]:
     row4 = [None] * n
     row4[:11] = [
         1,
-        number(1),
+        make_number(1),
         "=1+1",
         "有效",
         5,
         "张三,李四",
         "计算机学院",
         "智能水杯组合",
-        f"{number(2)},{number(3, '2')}",
+        f"{make_number(2)},{make_number(3, type_digit='2')}",
         "水杯及其盖子",
         "是",
     ]
@@ -400,14 +394,14 @@ def expected_rows() -> list[tuple]:
         return tuple(row)
 
     row8 = [None] * n
-    row8[:11] = [2, number(4), "-5", "有效", 3, "赵六", "机械学院", None, None, None, "否"]
+    row8[:11] = [2, make_number(4), "-5", "有效", 3, "赵六", "机械学院", None, None, None, "否"]
     row8[11:17] = ["校内自用", None, None, None, "拟转让", "拟转让"]
     row8[17:] = [None, None, None, "具体面议", "@admin", "zhao@example.edu.cn", "通过中试", "二星"] + [None] * 5
 
     row10 = [None] * n
     row10[:11] = [
         3,
-        number(5, "2"),
+        make_number(5, type_digit="2"),
         "一种实用新型",
         "未缴年费（滞纳期）",
         None,
@@ -488,7 +482,7 @@ def test_formula_looking_text_stays_text(export):
 @pytest.mark.parametrize("text", ["=1+1", "-5", "+1", "@SUM(A1)", "\tx", "\rx", '=HYPERLINK("http://x")'])
 def test_every_formula_prefix_is_neutralised(tmp_path, text):
     path = tmp_path / "f.xlsx"
-    w.write_inventory(path, [InventoryRecord(row=4, application_number=number(7), title=text)])
+    w.write_inventory(path, [InventoryRecord(row=4, application_number=make_number(7), title=text)])
     with zipfile.ZipFile(path) as archive:
         xml = archive.read("xl/worksheets/sheet1.xml").decode("utf-8")
     assert "<f>" not in xml
@@ -499,7 +493,7 @@ def test_every_formula_prefix_is_neutralised(tmp_path, text):
 def test_awkward_text(tmp_path):
     path = tmp_path / "t.xlsx"
     title = "a < b & c > d \x01\x08 end "
-    w.write_inventory(path, [InventoryRecord(row=4, application_number=number(7), title=title, inventors="  x")])
+    w.write_inventory(path, [InventoryRecord(row=4, application_number=make_number(7), title=title, inventors="  x")])
     ws = openpyxl.load_workbook(path)[SHEET_NAME]
     assert ws["C4"].value == "a < b & c > d  end "  # control characters Excel cannot hold are dropped
     assert ws["F4"].value == "  x"
@@ -509,7 +503,7 @@ def test_empty_and_unknown_values(tmp_path):
     path = tmp_path / "t.xlsx"
     record = InventoryRecord(
         row=4,
-        application_number=number(8),
+        application_number=make_number(8),
         fiscally_funded=None,
         price_band="not-a-band",
         implementation_states=[ImplementationEntry("custom")],
@@ -525,15 +519,15 @@ def test_empty_and_unknown_values(tmp_path):
 
 def test_export_to_a_stream_with_org_unit_default():
     buffer = io.BytesIO()
-    w.write_inventory(buffer, [InventoryRecord(row=4, application_number=number(9))], org_unit_label="化学学院")
+    w.write_inventory(buffer, [InventoryRecord(row=4, application_number=make_number(9))], org_unit_label="化学学院")
     ws = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))[SHEET_NAME]
     assert ws["G4"].value == "化学学院"
-    assert ws["B4"].value == number(9)
+    assert ws["B4"].value == make_number(9)
 
 
 def test_validations_cover_a_long_export(tmp_path, monkeypatch):
     monkeypatch.setattr(w, "TEMPLATE_ROWS", 2)
-    records = [InventoryRecord(row=0, application_number=number(i)) for i in range(10, 20)]
+    records = [InventoryRecord(row=0, application_number=make_number(i)) for i in range(10, 20)]
     path = tmp_path / "long.xlsx"
     w.write_inventory(path, records)
     ws = openpyxl.load_workbook(path)[SHEET_NAME]
@@ -567,8 +561,8 @@ def test_round_trip_through_the_reader(export):
 
 
 ERRORS = [
-    CellError(4, "B", number(1), "申请号重复", "Duplicate application number", "duplicate"),
-    CellError(4, "B", number(1), "申请号与国家局记录不符", "Not in CNIPA's records"),
+    CellError(4, "B", make_number(1), "申请号重复", "Duplicate application number", "duplicate"),
+    CellError(4, "B", make_number(1), "申请号与国家局记录不符", "Not in CNIPA's records"),
     CellError(9, "", "", "缺少申请号", "The application number is missing", "required"),
     CellError(6, "N", "=SUM(A1:A2)", "不是数字", "Not a number", "not_a_number"),
     CellError(2, "M", "", "表头有误", "Bad header"),  # inside the merged L2:O2
@@ -620,8 +614,8 @@ def test_error_copy_lists_every_error(error_copy):
     assert rows[1:] == [
         (0, None, None, "整个文件的问题", "A whole-file problem"),
         (2, "M", None, "表头有误", "Bad header"),
-        (4, "B", number(1), "申请号重复", "Duplicate application number"),
-        (4, "B", number(1), "申请号与国家局记录不符", "Not in CNIPA's records"),
+        (4, "B", make_number(1), "申请号重复", "Duplicate application number"),
+        (4, "B", make_number(1), "申请号与国家局记录不符", "Not in CNIPA's records"),
         (6, "N", "=SUM(A1:A2)", "不是数字", "Not a number"),
         (9, None, None, "缺少申请号", "The application number is missing"),
     ]
@@ -645,9 +639,11 @@ def test_error_copy_again_replaces_the_list_and_keeps_comments(error_copy, tmp_p
 
 def test_error_copy_of_the_national_workbook(tmp_path):
     dest = io.BytesIO()
-    w.write_error_copy(NATIONAL, dest, [CellError(4, "L", "x", "无效", "Invalid"), CellError(5, "", "", "缺", "Miss")])
+    w.write_error_copy(
+        NATIONAL_TEMPLATE, dest, [CellError(4, "L", "x", "无效", "Invalid"), CellError(5, "", "", "缺", "Miss")]
+    )
     wb = openpyxl.load_workbook(io.BytesIO(dest.getvalue()))
-    ws = wb["批量导入"]
+    ws = wb[SHEET_NAME]
     assert filled(ws) == {"L4", "B5"}
     assert set(commented(ws)) == {"L4", "B5"}
     assert len(list(wb[w.ERROR_SHEET_NAME].iter_rows())) == 3

@@ -8,8 +8,8 @@ from __future__ import annotations
 import io
 
 import pytest
+from conftest import ROLES, token_client
 from openpyxl import load_workbook
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from enterprises.selectors import enterprise_list
@@ -17,17 +17,6 @@ from institutions.selectors import institution_list
 from patentpool.models import Patent
 from patentpool.selectors import patent_can_edit, patent_list, resource_library_list
 from transfers.selectors import deal_list
-
-ROLES = [
-    "national_admin",
-    "institution_admin",
-    "college_admin",
-    "inventor",
-    "enterprise",
-    "expert",
-    "provincial_bureau",
-    "ministry",
-]
 
 # Which of the world's patents each role sees in the base library.
 BASE_VISIBLE = {
@@ -228,10 +217,7 @@ def test_college_admin_cannot_move_patent_to_another_college(client, world):
 
 
 def api_for(world, role) -> APIClient:
-    client = APIClient()
-    token = Token.objects.create(user=world.users[role])
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
+    return token_client(world.users[role])
 
 
 @pytest.mark.parametrize("role", ROLES)

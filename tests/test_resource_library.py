@@ -9,7 +9,7 @@ import itertools
 import uuid
 
 import pytest
-from conftest import make_number
+from conftest import ROLES, api_client, make_number
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -32,16 +32,6 @@ from patentpool.models import IndustryCode, Patent, Province, SEIClass
 from patentpool.search import search_tokens
 from patentpool.selectors import resource_library_list
 
-ROLES = [
-    "national_admin",
-    "institution_admin",
-    "college_admin",
-    "inventor",
-    "enterprise",
-    "expert",
-    "provincial_bureau",
-    "ministry",
-]
 SERIAL = itertools.count(7000)
 
 
@@ -190,14 +180,8 @@ def pks(*patents) -> set[int]:
     return {p.pk for p in patents}
 
 
-def api(world, role="enterprise") -> APIClient:
-    client = APIClient()
-    client.force_authenticate(world.users[role])
-    return client
-
-
 def api_pks(world, params, role="enterprise") -> set[int]:
-    response = api(world, role).get("/api/resource-library/", {**params, "page_size": 500})
+    response = api_client(world.users[role]).get("/api/resource-library/", {**params, "page_size": 500})
     assert response.status_code == 200, response.content
     return {row["id"] for row in response.json()["results"]}
 

@@ -4,8 +4,8 @@ bulk actions all-or-nothing; every step recorded with who and when."""
 from __future__ import annotations
 
 import pytest
+from conftest import make_number, make_record, set_state
 from django.core.exceptions import PermissionDenied, ValidationError
-from test_inventory_import import make_record
 
 from evaluations.choices import ReviewState
 from evaluations.models import ConversionIntent, ReviewEvent, SelfAssessment
@@ -36,7 +36,7 @@ def snapshot():
 def test_full_chain_with_audit(world):
     inventor, college, admin = (world.users[r] for r in ("inventor", "college_admin", "institution_admin"))
     patent = world.patent_a
-    SelfAssessment.objects.filter(patent=patent).update(review_state=ReviewState.DRAFT)
+    set_state(patent, ReviewState.DRAFT)
 
     fill(world, patent, role="inventor")
     assert state_of(patent) == ReviewState.DRAFT
@@ -99,7 +99,7 @@ def test_admin_may_fill_and_approve_directly(world):
 )
 def test_roles_cannot_take_steps_not_theirs(world, role, action):
     fill(world, world.patent_a)
-    SelfAssessment.objects.filter(patent=world.patent_a).update(review_state=ReviewState.SUBMITTED)
+    set_state(world.patent_a, ReviewState.SUBMITTED)
     before = snapshot()
     with pytest.raises(PermissionDenied):
         assessment_transition(user=world.users[role], patent_ids=[world.patent_a.pk], action=action, comment="x")
@@ -135,7 +135,7 @@ def test_bulk_is_all_or_nothing(world):
 
 
 def test_inventor_cannot_edit_after_submitting(world):
-    SelfAssessment.objects.filter(patent=world.patent_a).update(review_state=ReviewState.DRAFT)
+    set_state(world.patent_a, ReviewState.DRAFT)
     fill(world, world.patent_a, role="inventor")
     assessment_transition(user=world.users["inventor"], patent_ids=[world.patent_a.pk], action="submit")
     before = snapshot()
@@ -211,7 +211,7 @@ def test_detail_page_shows_return_comment_and_actions(client, world):
 
 
 def test_todo_pages(client, world):
-    SelfAssessment.objects.filter(patent=world.patent_a).update(review_state=ReviewState.DRAFT)
+    set_state(world.patent_a, ReviewState.DRAFT)
     fill(world, world.patent_a, role="inventor")
     client.force_login(world.users["inventor"])
     SelfAssessment.objects.filter(patent=world.patent_a).update(review_state=ReviewState.RETURNED,
@@ -219,7 +219,7 @@ def test_todo_pages(client, world):
     body = client.get("/todo/").content.decode()
     assert world.patent_a.application_number in body and "补充" in body
     client.force_login(world.users["institution_admin"])
-    SelfAssessment.objects.filter(patent=world.patent_a).update(review_state=ReviewState.COLLEGE_APPROVED)
+    set_state(world.patent_a, ReviewState.COLLEGE_APPROVED)
     body = client.get("/todo/").content.decode()
     assert world.patent_a.application_number in body and world.patent_b.application_number not in body
     client.force_login(world.users["enterprise"])
@@ -238,9 +238,35 @@ def test_patent_page_shows_who_changed_what_from_what(client, world):
 
 
 def test_college_admin_submission_goes_straight_to_the_institution(world):
-    SelfAssessment.objects.filter(patent=world.patent_a).update(review_state=ReviewState.DRAFT)
+    set_state(world.patent_a, ReviewState.DRAFT)
     fill(world, world.patent_a, role="college_admin")
     assessment_transition(user=world.users["college_admin"], patent_ids=[world.patent_a.pk], action="submit")
     assert state_of(world.patent_a) == ReviewState.COLLEGE_APPROVED
     event = ReviewEvent.objects.filter(assessment__patent=world.patent_a).latest("at")
     assert (event.action, event.from_state, event.to_state) == ("submit", "draft", "college_approved")
+
+
+def test_bulk_step_queries_do_not_grow_with_the_selection(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    admin = world.users["institution_admin"]
+    patents = [
+        Patent.objects.create(
+            application_number=make_number(600 + i), patent_type="invention", title=f"一种测试专利{i}",
+            institution=world.uni, org_unit=world.college_a,
+        )
+        for i in range(8)
+    ]  # fmt: skip
+    for patent in patents:
+        fill(world, patent, role="institution_admin")
+        set_state(patent, ReviewState.DRAFT)
+    counts = []
+    for batch in (patents[:2], patents[2:]):
+        with CaptureQueriesContext(connection) as queries:
+            assert assessment_transition(user=admin, patent_ids=[p.pk for p in batch], action="approve") == len(batch)
+        counts.append(len(queries))
+    assert {state_of(p) for p in patents} == {ReviewState.APPROVED}
+    # The checks read the whole selection at once; only the writes (assessment, history, event) are per patent.
+    per_patent = (counts[1] - counts[0]) / 4
+    assert per_patent <= 4, counts

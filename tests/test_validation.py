@@ -9,6 +9,7 @@ import dataclasses
 from decimal import Decimal
 
 import pytest
+from conftest import make_number
 from django.utils import translation
 
 from evaluations import validation as v
@@ -29,19 +30,13 @@ from evaluations.choices import (
     PriceBand,
 )
 from institutions.inventory_format import ImplementationEntry, IntentEntry, InventoryRecord
-from patentpool.appno import ApplicationNumber
-
-
-def number(serial: int, type_digit: str = "1", year: int = 2019) -> str:
-    body = f"{year}{type_digit}{serial:07d}"
-    return f"{body}.{ApplicationNumber.check_digit(body)}"
 
 
 def record(**overrides) -> InventoryRecord:
     """A complete, valid self-assessment of an invention patent; ``overrides`` replace fields."""
     values = {
         "row": 4,
-        "application_number": number(1),
+        "application_number": make_number(1),
         "title": "一种锂电池隔膜的制备方法",
         "legal_status": "valid",
         "years_maintained": 5,
@@ -244,12 +239,13 @@ def test_partner_industrialized_needs_a_product_name_not_an_amount(level2):
 
 def test_evaluation_report_needs_a_result_and_a_utility_model_or_design():
     entry = ImplementationEntry(level1=L1.EVALUATION_REPORT, evaluation_result="全部权利要求符合授权条件")
-    assert v.validate_record(record(application_number=number(7, "2"), implementation_states=[entry])) == []
-    assert v.validate_record(record(application_number=number(7, "3"), implementation_states=[entry])) == []
-    problems = v.validate_record(record(application_number=number(7, "1"), implementation_states=[entry]))
+    invention, utility_model, design = (make_number(7, type_digit=digit) for digit in "123")
+    assert v.validate_record(record(application_number=utility_model, implementation_states=[entry])) == []
+    assert v.validate_record(record(application_number=design, implementation_states=[entry])) == []
+    problems = v.validate_record(record(application_number=invention, implementation_states=[entry]))
     assert found(problems) == {("L", 0, "not_applicable")}
     entry.evaluation_result = ""
-    problems = v.validate_record(record(application_number=number(7, "2"), implementation_states=[entry]))
+    problems = v.validate_record(record(application_number=utility_model, implementation_states=[entry]))
     assert found(problems) == {("N", 0, "required")}
 
 
@@ -300,17 +296,17 @@ def test_intent_custom_needs_text_and_unknown_level1_is_refused():
 
 
 def test_bundle_rules():
-    ten = [number(100 + i) for i in range(10)]
+    ten = [make_number(100 + i) for i in range(10)]
     problems = v.validate_record(record(bundle_name="电池组合", bundle_numbers=ten))
     assert found(problems) == {("I", None, "too_many")}
-    problems = v.validate_record(record(bundle_name="电池组合", bundle_numbers=[number(1), "201710601862.4"]))
+    problems = v.validate_record(record(bundle_name="电池组合", bundle_numbers=[make_number(1), "201710601862.4"]))
     assert found(problems) == {("I", None, "invalid_numbers")}
     assert found(v.validate_record(record(bundle_name="电池组合"))) == {("I", None, "required")}
-    assert found(v.validate_record(record(bundle_numbers=[number(2)]))) == {("H", None, "required")}
-    assert found(v.validate_record(record(bundle_name="名" * 51, bundle_numbers=[number(2)]))) == {
+    assert found(v.validate_record(record(bundle_numbers=[make_number(2)]))) == {("H", None, "required")}
+    assert found(v.validate_record(record(bundle_name="名" * 51, bundle_numbers=[make_number(2)]))) == {
         ("H", None, "too_long")
     }
-    assert v.validate_record(record(bundle_name="电池组合", bundle_numbers=[number(2), number(3)])) == []
+    assert v.validate_record(record(bundle_name="电池组合", bundle_numbers=[make_number(2), make_number(3)])) == []
 
 
 def test_other_columns():
@@ -605,7 +601,7 @@ def test_parse_enterprises():
 
 
 def test_parse_bundle_numbers():
-    a, b, c = number(11), number(12), number(13)
+    a, b, c = make_number(11), make_number(12), make_number(13)
     assert v.parse_bundle_numbers(f"{a}，{b}、{c},{a}") == [a, b, c]
     assert v.parse_bundle_numbers(f"CN{a}\n ZL{b}") == [a, b]
     assert v.parse_bundle_numbers(f"{a} {b}") == [a, b]
