@@ -68,6 +68,7 @@ from institutions.inventory_format import (
 )
 from patentpool.appno import ApplicationNumber, ApplicationNumberError
 from patentpool.choices import LegalStatus, PatentType
+from patentpool.reference_files import read_reference_csv
 
 __all__ = [
     "AMOUNT_MAX",
@@ -109,61 +110,20 @@ FEE_MAX = Decimal("9999999999.99")
 CUSTOM_TEXT_MAX = 255  # ImplementationStatus.custom_text / ConversionIntent.custom_text
 YEARS_MAINTAINED_MAX = 25  # a 20-year term plus at most 5 years of term compensation
 
-# GB/T 4754-2017 门类, as the template's hidden sheet 其他 lists them.
+# GB/T 4754-2017 门类 (as the template's hidden sheet 其他 lists them) and the 战略性新兴产业分类 (2018) top level with
+# its second level (as the template's defined names name them; a second-level name reads as its top level): from the
+# same shipped files the reference tables are loaded from.
 GBT4754_SECTIONS: dict[str, str] = {
-    "A": "农、林、牧、渔业",
-    "B": "采矿业",
-    "C": "制造业",
-    "D": "电力、热力、燃气及水生产和供应业",
-    "E": "建筑业",
-    "F": "批发和零售业",
-    "G": "交通运输、仓储和邮政业",
-    "H": "住宿和餐饮业",
-    "I": "信息传输、软件和信息技术服务业",
-    "J": "金融业",
-    "K": "房地产业",
-    "L": "租赁和商务服务业",
-    "M": "科学研究和技术服务业",
-    "N": "水利、环境和公共设施管理业",
-    "O": "居民服务、修理和其他服务业",
-    "P": "教育",
-    "Q": "卫生和社会工作",
-    "R": "文化、体育和娱乐业",
-    "S": "公共管理、社会保障和社会组织",
-    "T": "国际组织",
+    row["code"]: row["name"] for row in read_reference_csv("gbt4754_2017_industry_codes.csv") if row["level"] == "门类"
 }
-
-# 战略性新兴产业分类（2018）, top level: the codes of patentpool SEIClass(edition="2018").
-SEI_2018_TOP_LEVEL: dict[str, str] = {
-    "1": "新一代信息技术产业",
-    "2": "高端装备制造产业",
-    "3": "新材料产业",
-    "4": "生物产业",
-    "5": "新能源汽车产业",
-    "6": "新能源产业",
-    "7": "节能环保产业",
-    "8": "数字创意产业",
-    "9": "相关服务业",
-}
-# Its second level, as named in the template's defined names; a second-level name reads as its top level.
+SEI_2018_TOP_LEVEL: dict[str, str] = {row["code"]: row["name"] for row in read_reference_csv("sei_2018_top_level.csv")}
 _SEI_2018_SECOND_LEVEL: dict[str, tuple[str, ...]] = {
-    "1": ("下一代信息网络产业", "电子核心产业", "新兴软件和新型信息技术服务", "互联网与云计算、大数据服务", "人工智能"),
-    "2": ("智能制造装备产业", "航空装备产业", "卫星及应用产业", "轨道交通装备产业", "海洋工程装备产业"),
-    "3": (
-        "先进钢铁材料",
-        "先进有色金属材料",
-        "先进石化化工新材料",
-        "先进无机非金属材料",
-        "高性能纤维及制品和复合材料",
-        "前沿新材料",
-        "新材料相关服务",
-    ),
-    "4": ("生物医药产业", "生物医学工程产业", "生物农业及相关产业", "生物质能产业", "其他生物业"),
-    "5": ("新能源汽车整车制造", "新能源汽车装置、配件制造", "新能源汽车相关设施制造", "新能源汽车相关服务"),
-    "6": ("核电产业", "风能产业", "太阳能产业", "生物质能及其他新能源产业", "智能电网产业"),
-    "7": ("高效节能产业", "先进环保产业", "资源循环利用产业"),
-    "8": ("数字创意技术设备制造", "数字文化创意活动", "设计服务", "数字创意与融合服务"),
-    "9": ("新技术与创新创业服务", "其他相关服务"),
+    top: tuple(
+        row["sei_name"]
+        for row in read_reference_csv("sei_2021_codes.csv")
+        if row["top_level_code"] == top and row["sei_code"].count(".") == 1
+    )
+    for top in SEI_2018_TOP_LEVEL
 }
 
 # Province-level divisions for 意向合作城市 ("XX省-XX市"): full name → short name.
@@ -266,15 +226,17 @@ def _required(key: str, entry: int | None = None, *, why: str = "", why_en: str 
 # --------------------------------------------------------------------------------------------------------------------
 # Text helpers
 
-_FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
-_FULLWIDTH.update({0x3000: " ", 0x00A0: " "})
+# Full-width ASCII (and the ideographic / no-break space) as ASCII; zero-width characters dropped. Shared with the
+# workbook reader's normalisers.
+FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+FULLWIDTH.update({0x3000: " ", 0x00A0: " "})
 # Hyphens and dashes U+2010–2015, minus U+2212, two- and three-em dashes, wave dash, small and small-form dashes.
 _DASHES = dict.fromkeys((*range(0x2010, 0x2016), 0x2212, 0x2E3A, 0x2E3B, 0x301C, 0xFE58, 0xFE63), "-")
 _DASHES.update({ord("~"): "-", ord("～"): "-"})
-_ZERO_WIDTH = dict.fromkeys((0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF))
+ZERO_WIDTH = dict.fromkeys((0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF))
 # For matching typed values against labels: punctuation that people vary freely is dropped.
 _KEY_DROP = {ord(c): None for c in "、,，;；/／·:：'\"“”‘’()（）[]【】《》<>「」*＊_"}
-_KEY_TABLE = {**_FULLWIDTH, **_ZERO_WIDTH, **_KEY_DROP}
+_KEY_TABLE = {**FULLWIDTH, **ZERO_WIDTH, **_KEY_DROP}
 _LIST_SEPARATORS = re.compile(r"[,，、;；\n\r]+")
 
 # Cells that mean "nothing here".
@@ -462,7 +424,7 @@ def parse_decimal(value: object) -> Decimal | None:
         return Decimal(repr(value)).normalize() if not value.is_integer() else Decimal(int(value))
     if is_blank_placeholder(value):
         return None
-    text = _text(value).translate(_FULLWIDTH)
+    text = _text(value).translate(FULLWIDTH)
     text = "".join(text.split()).removeprefix("¥").removeprefix("￥").removeprefix("RMB")
     for suffix in ("万元人民币", "万元", "万"):
         if text.endswith(suffix):
@@ -498,7 +460,7 @@ def parse_years_maintained(value: object) -> int | None:
         raise _not_whole_years(value)
     if is_blank_placeholder(value):
         return None
-    text = "".join(_text(value).translate(_FULLWIDTH).split()).removesuffix("年")
+    text = "".join(_text(value).translate(FULLWIDTH).split()).removesuffix("年")
     if text.isascii() and text.isdigit():
         return int(text)
     if re.fullmatch(r"\d+\.0+", text):
@@ -723,7 +685,7 @@ def parse_cities(value: object) -> str:
     if is_blank_placeholder(value):
         return ""
     items = []
-    for item in split_list(_text(value).translate(_FULLWIDTH).translate(_DASHES)):
+    for item in split_list(_text(value).translate(FULLWIDTH).translate(_DASHES)):
         split = _split_city("".join(item.split()))
         items.append(f"{split[0]}-{split[1]}" if split else item)
     return ",".join(items)

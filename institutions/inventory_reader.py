@@ -196,18 +196,17 @@ def _bad_date(value: object) -> v.FieldError:
 # --------------------------------------------------------------------------------------------------------------------
 # Text normalisation
 
-_ZERO_WIDTH = dict.fromkeys((0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF))
 _SPACES = {0x3000: " ", 0x00A0: " ", 0x2002: " ", 0x2003: " ", 0x2009: " "}
 # Code-like columns: every full-width ASCII character, and every dash, becomes ASCII.
-_CODE_TABLE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
-_CODE_TABLE.update(_ZERO_WIDTH)
+_CODE_TABLE = dict(v.FULLWIDTH)
+_CODE_TABLE.update(v.ZERO_WIDTH)
 _CODE_TABLE.update(_SPACES)
 _CODE_TABLE.update(dict.fromkeys((*range(0x2010, 0x2016), 0x2212), "-"))
 # Prose columns: only full-width digits and letters (typed in full-width mode by accident) and odd spaces.
 _PROSE_TABLE = {
     code: code - 0xFEE0 for code in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))
 }
-_PROSE_TABLE.update(_ZERO_WIDTH)
+_PROSE_TABLE.update(v.ZERO_WIDTH)
 _PROSE_TABLE.update(_SPACES)
 # Whether a cell needs its normaliser, besides a space at an edge or two in a row: whitespace other than a plain space
 # (every character str.isspace() knows), or characters to fold. One character class each, so that the test is cheap.

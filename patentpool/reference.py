@@ -5,7 +5,6 @@ a second pass; a second run writes nothing. Rows no longer in a file are left al
 point at them). Milestones are only ever created: national admins edit them, and a reload must not undo that.
 """
 
-import csv
 import math
 import re
 import unicodedata
@@ -24,8 +23,8 @@ from dashboards.models import Milestone
 
 from .choices import IndustryLevel, IPCLevel, SEIEdition
 from .models import IndustryCode, IPCCode, Province, SEIClass
+from .reference_files import read_reference_csv
 
-DATA_DIR = Path(__file__).resolve().parent / "reference_data"
 BATCH_SIZE = 500
 
 INDUSTRY_LEVELS = {
@@ -51,12 +50,6 @@ class LoadResult:
     total: int
     created: int = 0
     updated: int = 0
-
-
-def read_reference_csv(name: str) -> list[dict[str, str]]:
-    """Rows of a shipped CSV file; ``utf-8-sig`` because some files start with a BOM."""
-    with (DATA_DIR / name).open(encoding="utf-8-sig", newline="") as f:
-        return [{key: (value or "").strip() for key, value in row.items()} for row in csv.DictReader(f)]
 
 
 def _sync(
