@@ -50,12 +50,12 @@ from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench._common import DEFAULT_REDIS_URL, OUT, processes_matching  # noqa: E402 - needs ROOT on sys.path
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/patentpool_bench_import"
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 INSTITUTION_NAME = "基准测试大学"
 ADMIN_USERNAME = "bench_import_admin"
 TARGET_ROWS_PER_S = 5000
@@ -135,17 +135,7 @@ def empty_library() -> None:
 
 
 def other_heavy_processes() -> list[str]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if "generate_demo" in cmd:
-            found.append(f"{entry.name}: {cmd[:120]}")
-    return found
+    return processes_matching(("generate_demo",))
 
 
 def cpu_busy(seconds: float = 2.0) -> float:
@@ -191,22 +181,22 @@ def wait_for_quiet_machine(enabled: bool, *, max_busy: float = 0.25, max_wait: f
 # --------------------------------------------------------------------------------------------------------- worker
 
 
-def _rss_mb() -> float:
+def _status_mb(field: str) -> float:
     with open("/proc/self/status") as status:
         for line in status:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+def _rss_mb() -> float:
+    return _status_mb("VmRSS")
 
 
 def _peak_mb() -> float:
     """This process's peak RSS since its exec (VmHWM). Not ``getrusage(...).ru_maxrss``: on Linux that also counts
     the parent's pages the child held between fork and exec, so a child of a 120 MB parent never reports less."""
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+    return _status_mb("VmHWM")
 
 
 def _instrument(phases: dict) -> None:
@@ -551,7 +541,7 @@ def main(argv=None) -> int:
     django.setup()
     from django.db import connection
 
-    institution, admin = setup_world(list(DEFAULT_UNITS))
+    _, admin = setup_world(list(DEFAULT_UNITS))
     print(f"database {connection.settings_dict['NAME']} ready", flush=True)
 
     firsts, reimports = [], []

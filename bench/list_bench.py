@@ -51,12 +51,12 @@ import types
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench._common import DEFAULT_REDIS_URL, OUT, processes_matching  # noqa: E402 - needs ROOT on sys.path
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/patentpool_bench"
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 TARGET_MS = 300
 PROPOSED_INDEXES = [
     # The resource library's order (best prospect, newest entry): the first page of any filter without a sort.
@@ -78,17 +78,7 @@ def configure_env(database_url: str, redis_url: str) -> None:
 
 
 def other_heavy_processes() -> list[str]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if any(word in cmd for word in ("generate_demo", "import_bench", "pytest", "manage.py migrate")):
-            found.append(f"{entry.name}: {cmd[:120]}")
-    return found
+    return processes_matching(("generate_demo", "import_bench", "pytest", "manage.py migrate"))
 
 
 # ----------------------------------------------------------------------------------------------------- checks
@@ -263,7 +253,7 @@ def search_count_sql(text: str, *, substring: bool, runs: int) -> dict:
     return {"ms": round(statistics.median(samples), 1), "rows": n}
 
 
-def scenarios(users, filters) -> list[dict]:
+def scenarios(filters) -> list[dict]:
     base = [
         ("base: institution admin, college + type + year", "inst_admin", "/patents/", filters),
         ("base: national admin, college + type + year", "national", "/patents/", filters),
@@ -309,7 +299,7 @@ def run_all(users, filters, args) -> list[dict]:
         clients[key] = Client()
         clients[key].force_login(user)
     rows = []
-    for sc in scenarios(users, filters):
+    for sc in scenarios(filters):
         if args.only and not any(word in sc["name"] for word in args.only):
             continue
         result = measure(

@@ -59,7 +59,6 @@ from typing import IO
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError
 from defusedxml.ElementTree import fromstring as safe_fromstring
-from openpyxl.utils import get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
 from evaluations import validation as v
@@ -274,8 +273,14 @@ def _as_text(value: object) -> str:
 
 
 def column_letter(index: int) -> str:
-    """0 → 'A', 25 → 'Z', 26 → 'AA'."""
-    return get_column_letter(index + 1)
+    """0 → 'A', 25 → 'Z', 26 → 'AA'. (openpyxl's get_column_letter would do, but importing openpyxl costs the
+    import worker ~15 MB that it never needs when a file is clean: the reader is calamine's.)"""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
 
 
 # --------------------------------------------------------------------------------------------------------------------

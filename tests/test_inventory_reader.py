@@ -835,3 +835,16 @@ def test_every_odd_whitespace_and_zero_width_character_is_normalised(tmp_path):
     rows = [patent(1, C="一种\u00a0锂电池\t隔膜\u200b", V="\u3000王老师\u2003", W="\ufeff13800000000")]
     (rec,) = read_inventory(write(tmp_path, rows)).records
     assert (rec.title, rec.contact_name, rec.contact_phone) == ("一种 锂电池 隔膜", "王老师", "13800000000")
+
+
+def test_the_import_worker_does_not_load_openpyxl():
+    """openpyxl is for writing (error copies, exports); a worker reading a clean file never needs its ~15 MB."""
+    import subprocess
+    import sys
+
+    code = (
+        "import django, sys; django.setup(); import institutions.tasks; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('openpyxl', 'pandas')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
