@@ -20,15 +20,21 @@ from evaluations.choices import ReviewState
 from evaluations.models import ConversionIntent, ImplementationStatus, SelfAssessment
 from evaluations.validation import rules_out_conversion
 from patentpool.appno import PATENT_TYPE_BY_DIGIT
-from patentpool.bulk import allocate_ids, delete_where_in, insert_rows, update_rows
+from patentpool.bulk import (
+    POSTGRES_BATCH,
+    SQLITE_BATCH,
+    allocate_ids,
+    delete_where_in,
+    insert_rows,
+    update_rows,
+    where_in,
+)
 from patentpool.models import IndustryCode, Patent, SEIClass
 from patentpool.search import search_tokens
 
 from .choices import Role
 from .inventory_format import CellError, InventoryRecord
 from .models import ImportJob, OrgUnit
-
-LOOKUP_BATCH = 900  # stays under SQLite's bound-parameter limit; PostgreSQL does not mind
 
 
 def _norm(value):
@@ -77,8 +83,7 @@ class ImportPlan:
 
 def _existing(numbers: list[str]) -> dict[str, Existing]:
     found: dict[str, Existing] = {}
-    # PostgreSQL takes the whole list as one array parameter; SQLite has a bound-parameter limit.
-    batch = 50_000 if connection.vendor == "postgresql" else LOOKUP_BATCH
+    batch = POSTGRES_BATCH if connection.vendor == "postgresql" else SQLITE_BATCH
     for start in range(0, len(numbers), batch):
         chunk = numbers[start : start + batch]
         # One array parameter instead of 50,000 placeholders: Django's IN list costs ~5 µs per value to build.
@@ -99,8 +104,9 @@ def _fill_missing_fingerprints(existing: dict[str, Existing], institution_id: in
 
     missing = [e.patent_id for e in existing.values() if not e.fingerprint and e.institution_id == institution_id]
     by_id = {e.patent_id: e for e in existing.values()}
-    for start in range(0, len(missing), LOOKUP_BATCH):
-        for patent in with_record_relations(Patent.objects.filter(pk__in=missing[start : start + LOOKUP_BATCH])):
+    # Django spells these IN lists out (and so do the prefetches), so small batches everywhere.
+    for start in range(0, len(missing), SQLITE_BATCH):
+        for patent in with_record_relations(Patent.objects.filter(pk__in=missing[start : start + SQLITE_BATCH])):
             by_id[patent.pk].fingerprint = record_fingerprint(record_from_patent(patent), by_id[patent.pk].org_unit_id)
 
 
@@ -304,15 +310,10 @@ def snapshot_history(model: type[Model], column: str, ids: list[int], history_ty
     columns = ", ".join(tracked)
     now = timezone.now()
     with connection.cursor() as cursor:
-        for start in range(0, len(ids), 50_000 if connection.vendor == "postgresql" else LOOKUP_BATCH):
-            batch = ids[start : start + (50_000 if connection.vendor == "postgresql" else LOOKUP_BATCH)]
-            where = f"{column} = ANY(%s)" if connection.vendor == "postgresql" else (
-                f"{column} IN ({', '.join(['%s'] * len(batch))})"
-            )  # fmt: skip
-            params = [batch] if connection.vendor == "postgresql" else list(batch)
+        for condition, params in where_in(column, ids):
             cursor.execute(
                 f"INSERT INTO {hist_table} ({columns}, history_date, history_type, history_user_id, "
-                f"history_change_reason) SELECT {columns}, %s, %s, %s, %s FROM {table} WHERE {where}",
+                f"history_change_reason) SELECT {columns}, %s, %s, %s, %s FROM {table} WHERE {condition}",
                 [now, history_type, user_id, reason, *params],
             )
 

@@ -7,7 +7,7 @@ them inside their own transaction.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from django.db import connection
 from django.db.models import Model
@@ -113,18 +113,31 @@ def update_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Seque
     return len(rows)
 
 
+# SQLite binds at most 999 parameters per statement; PostgreSQL takes a whole batch as one array parameter.
+SQLITE_BATCH = 900
+POSTGRES_BATCH = 50_000
+
+
+def where_in(column: str, values: Sequence) -> Iterator[tuple[str, list]]:
+    """``(condition, params)`` selecting the rows whose ``column`` is one of ``values``, batch by batch."""
+    values = list(values)
+    postgres = connection.vendor == "postgresql"
+    size = POSTGRES_BATCH if postgres else SQLITE_BATCH
+    for start in range(0, len(values), size):
+        batch = values[start : start + size]
+        if postgres:
+            yield f"{column} = ANY(%s)", [batch]
+        else:
+            yield f"{column} IN ({', '.join(['%s'] * len(batch))})", batch
+
+
 def delete_where_in(model: type[Model], column: str, values: Sequence) -> int:
     """Delete the rows whose ``column`` is one of ``values``, in batches."""
     table = model._meta.db_table
     deleted = 0
-    values = list(values)
     with connection.cursor() as cursor:
-        for start in range(0, len(values), 5000):
-            batch = values[start : start + 5000]
-            if connection.vendor == "postgresql":
-                cursor.execute(f"DELETE FROM {table} WHERE {column} = ANY(%s)", [batch])
-            else:
-                cursor.execute(f"DELETE FROM {table} WHERE {column} IN ({', '.join(['%s'] * len(batch))})", batch)
+        for condition, params in where_in(column, values):
+            cursor.execute(f"DELETE FROM {table} WHERE {condition}", params)
             deleted += cursor.rowcount
     return deleted
 
