@@ -40,8 +40,8 @@ from import_export import fields, resources, widgets
 from import_export.formats.base_formats import XLSX
 
 from institutions.models import Institution, OrgUnit
-from patentpool.appno import ApplicationNumber
 from patentpool.models import Patent
+from reference.appno import ApplicationNumber
 
 SHEET_WIDTH = 30  # A … AD, the national template's columns
 HEADER_ROWS = 3  # note, group headers, column headers

@@ -96,7 +96,7 @@ def setup_world(units: list[str]):
 
     from institutions.choices import Authority, InstitutionKind, OrgUnitKind, Role
     from institutions.models import Institution, OrgUnit, User
-    from patentpool.models import Province
+    from reference.models import Province
 
     call_command("migrate", verbosity=0, interactive=False)
     call_command("load_reference_data", verbosity=0)
@@ -203,7 +203,8 @@ def _instrument(phases: dict) -> None:
     """Wrap the import's phase functions, in this (worker) process only, to record wall time and RSS per phase."""
     from django.db import connection
 
-    from institutions import inventory_apply, services
+    from inventory import apply as inventory_apply
+    from inventory import jobs as services
 
     def timed(module, name, key, nested=False, per_model=False):
         original = getattr(module, name)
@@ -257,8 +258,8 @@ def worker_main(profile_path: str | None) -> int:
     django.setup()
     from django.db import connection
 
-    import institutions.tasks  # noqa: F401  (a worker imports its task modules at start)
-    from institutions.services import inventory_import_process
+    import inventory.tasks  # noqa: F401  (a worker imports its task modules at start)
+    from inventory.jobs import inventory_import_process
 
     connection.ensure_connection()
     patch = os.environ.get("BENCH_WORKER_PATCH")
@@ -329,9 +330,9 @@ def run_import(path: Path, admin, *, profile_path: str | None = None) -> dict:
     """One upload → worker → final job, timed end to end by this (parent) process."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from institutions.choices import FINAL_IMPORT_STATES
-    from institutions.models import ImportJob
-    from institutions.services import inventory_import_start
+    from inventory.choices import FINAL_IMPORT_STATES
+    from inventory.models import ImportJob
+    from inventory.services import inventory_import_start
 
     data = path.read_bytes()  # the bytes as they arrive with the request
     worker = _spawn(["--worker"] + (["--profile-out", profile_path] if profile_path else []))
@@ -517,7 +518,7 @@ def main(argv=None) -> int:
         import django
 
         django.setup()
-        from institutions.inventory_reader import read_inventory
+        from inventory.reader import read_inventory
 
         path = Path(args.workbook).resolve()
         parsed = read_inventory(path)

@@ -24,7 +24,7 @@ admin of the largest institution, and for a national admin (the same filters; an
 context, the unfiltered library and the common one-word search ``q=锂电池``; (3) the same with page_size 200.
 Target: 300 ms per request (PASS/FAIL on the warm median; the cold figure is reported against it too).
 
-Baseline (context): the same searches with the substring fallback of ``patentpool.search`` forced (ILIKE '%…%' on
+Baseline (context): the same searches with the substring fallback of ``common.search`` forced (ILIKE '%…%' on
 title, products/advantages and prospect, which no index serves), through the same view; and the bare search as a
 COUNT(*) both ways — the ratio shows what the full-text index buys.
 
@@ -180,7 +180,7 @@ def one_request(client, url: str, params: dict) -> tuple[float, float, int, int]
 
 def fresh_facet_keys() -> None:
     """Make the next request of any filter miss the facet cache (a new key version; nothing is deleted)."""
-    from patentpool import library
+    from library import facets as library
 
     library.FACET_KEY_VERSION = f"bench{time.time_ns()}"
 
@@ -213,17 +213,17 @@ def summarize(samples) -> dict:
 
 
 class forced_substring_search:
-    """Within the block ``patentpool.search.search_filter`` takes its non-PostgreSQL branch: ILIKE '%term%' on the
+    """Within the block ``common.search.search_filter`` takes its non-PostgreSQL branch: ILIKE '%term%' on the
     fields the caller names (the resource library: title, products/advantages, prospect)."""
 
     def __enter__(self):
-        from patentpool import search
+        from common import search
 
         self.saved = search.connection
         search.connection = types.SimpleNamespace(vendor="baseline-substring")
 
     def __exit__(self, *exc):
-        from patentpool import search
+        from common import search
 
         search.connection = self.saved
 
@@ -231,8 +231,8 @@ class forced_substring_search:
 def search_count_sql(text: str, *, substring: bool, runs: int) -> dict:
     """The bare search over the library as COUNT(*), full-text index vs ILIKE (median ms of ``runs``)."""
     from institutions.models import User
-    from patentpool.library import ResourceFilterSet
-    from patentpool.selectors import resource_library_list
+    from library.filtersets import ResourceFilterSet
+    from library.selectors import resource_library_list
 
     user = User.objects.get(username="bench_list_enterprise")
 

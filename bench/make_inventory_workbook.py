@@ -8,7 +8,7 @@ with openpyxl's write-only mode: about 1.3 rows per patent (a patent's further i
 continuation rows), valid application numbers with correct check digits, a mix of text and Excel-number cells, and
 the occasional full-width punctuation. Every patent is valid, so the reader runs its whole path for every row.
 
-``read`` runs ``institutions.inventory_reader.read_inventory`` in this process and reports wall time, rows per second
+``read`` runs ``inventory.reader.read_inventory`` in this process and reports wall time, rows per second
 and peak RSS (``resource.getrusage``); run it in a fresh process so that the RSS is the reader's alone.
 """
 
@@ -28,9 +28,9 @@ if str(ROOT) not in sys.path:
 
 from openpyxl import Workbook, load_workbook  # noqa: E402
 
-from patentpool.appno import ApplicationNumber  # noqa: E402
+from reference.appno import ApplicationNumber  # noqa: E402
 
-TEMPLATE = ROOT / "patentpool" / "reference_data" / "national_inventory_template.xlsx"
+TEMPLATE = ROOT / "reference" / "reference_data" / "national_inventory_template.xlsx"
 SHEET = "批量导入"
 WIDTH = 30  # A … AD
 
@@ -183,7 +183,7 @@ def make_workbook(
 
 def time_read(path: str | Path) -> dict[str, float]:
     """Read ``path`` with read_inventory; wall time, rows/s and the process's peak RSS in MiB."""
-    from institutions.inventory_reader import read_inventory
+    from inventory.reader import read_inventory
 
     started = time.perf_counter()
     parsed = read_inventory(path)

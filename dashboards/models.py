@@ -18,7 +18,7 @@ class Milestone(models.Model):
     metric = models.CharField(_("指标"), max_length=32, choices=MilestoneMetric.choices)
     scope = models.CharField(_("适用对象"), max_length=24, choices=MilestoneScope.choices)
     province = models.ForeignKey(
-        "patentpool.Province", null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("省份")
+        "reference.Province", null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("省份")
     )
     target_share = models.DecimalField(
         _("目标比例"), max_digits=5, decimal_places=4, null=True, blank=True, help_text=_("0–1，例如 0.3 表示 30%")

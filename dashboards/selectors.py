@@ -9,11 +9,11 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet
 
 from evaluations.choices import ReviewState
+from evaluations.selectors import in_library_q
 from institutions.choices import IPStatus
 from institutions.models import Institution
 from patentpool.choices import LegalStatus
 from patentpool.models import Patent
-from patentpool.selectors import in_library_q
 
 from .choices import MilestoneMetric, MilestoneScope
 from .models import Milestone

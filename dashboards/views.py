@@ -6,7 +6,8 @@ from django.shortcuts import render
 
 from institutions.choices import Role
 from institutions.selectors import institution_list, org_unit_list
-from patentpool.selectors import patent_list, resource_library_list
+from library.selectors import resource_library_list
+from patentpool.selectors import patent_list
 
 from .selectors import college_progress_list, institution_progress_table, inventory_progress
 

@@ -7,7 +7,7 @@ class EvaluationsConfig(AppConfig):
     verbose_name = _("评价")
 
     def ready(self):
-        from patentpool.search import BigramMatch
+        from common.search import BigramMatch
 
         from .models import SelfAssessment
 

@@ -18,10 +18,10 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from institutions.inventory_format import COLUMN_BY_KEY, COLUMNS, ImplementationEntry, InventoryRecord
 from patentpool.choices import PatentType
 
 from . import validation as v
@@ -38,6 +38,8 @@ from .choices import (
     PriceBand,
     ValueStars,
 )
+from .record import COLUMN_BY_KEY, COLUMNS, ImplementationEntry, InventoryRecord
+from .services import review_steps
 
 CUSTOM = "custom"  # the code of 自定义 in every list that has it
 _CUSTOM_WORD = "自定义"
@@ -731,3 +733,39 @@ class AssessmentForm:
         items += [(order[p.key], -1, order[p.key], p, "", None) for p in self.other_errors]
         items.sort(key=lambda item: item[:3])
         return [{"problem": item[3], "anchor": item[4], "row": item[5]} for item in items]
+
+
+class BulkActionForm(forms.Form):
+    """A bulk action on the selected patents of a list page."""
+
+    ACTIONS = [
+        ("submit", gettext_lazy("提交审核")),
+        ("college_approve", gettext_lazy("学院审核通过")),
+        ("approve", gettext_lazy("审核入库")),
+        ("return", gettext_lazy("退回")),
+        ("set_intent", gettext_lazy("设置转化意愿")),
+        ("set_college", gettext_lazy("调整所属学院")),
+    ]
+    ids = forms.TypedMultipleChoiceField(coerce=int, choices=())
+    action = forms.ChoiceField(choices=ACTIONS)
+    comment = forms.CharField(max_length=500, required=False)
+    level1 = forms.CharField(required=False)
+    level2 = forms.CharField(required=False)
+    org_unit = forms.IntegerField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The ids are checked against the user's scope by the service; here they only need to be integers.
+        self.fields["ids"].valid_value = lambda value: str(value).isdigit()
+
+
+def bulk_action_choices(user) -> list[tuple[str, str]]:
+    """The bulk actions a role may take (the services check each patent again)."""
+    role = "national_admin" if user.is_superuser else user.role
+    steps = set(review_steps(user))
+    allowed = [(value, label) for value, label in BulkActionForm.ACTIONS if value in steps]
+    if role in ("college_admin", "institution_admin", "national_admin"):
+        allowed.append(("set_intent", BulkActionForm.ACTIONS[4][1]))
+    if role in ("institution_admin", "national_admin"):
+        allowed.append(("set_college", BulkActionForm.ACTIONS[5][1]))
+    return allowed

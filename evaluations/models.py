@@ -49,7 +49,7 @@ class SelfAssessment(models.Model):
         _("本专利对应产品、技术优势、性能指标"), blank=True, validators=[MaxLengthValidator(500)]
     )
     industry = models.ForeignKey(
-        "patentpool.IndustryCode",
+        "reference.IndustryCode",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -58,7 +58,7 @@ class SelfAssessment(models.Model):
     )
     prospect = models.TextField(_("产业化前景描述"), blank=True, validators=[MaxLengthValidator(500)])
     sei_class = models.ForeignKey(
-        "patentpool.SEIClass",
+        "reference.SEIClass",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -184,9 +184,9 @@ class Expert(models.Model):
     name = models.CharField(_("姓名"), max_length=64)
     organisation = models.CharField(_("工作单位"), max_length=128)
     title = models.CharField(_("职称/职务"), max_length=64, blank=True)
-    province = models.ForeignKey("patentpool.Province", on_delete=models.PROTECT, verbose_name=_("省份"))
+    province = models.ForeignKey("reference.Province", on_delete=models.PROTECT, verbose_name=_("省份"))
     industries = models.ManyToManyField(
-        "patentpool.IndustryCode", blank=True, related_name="experts", verbose_name=_("擅长行业")
+        "reference.IndustryCode", blank=True, related_name="experts", verbose_name=_("擅长行业")
     )
     recommended_by = models.ForeignKey(
         "enterprises.Enterprise",

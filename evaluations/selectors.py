@@ -1,5 +1,9 @@
-"""Reads of the expert library: national admin all, a provincial bureau its province, enterprises and experts all
-active experts (enterprises commission them), institution users all active experts too."""
+"""Reads of the evaluations app.
+
+- The expert library: national admin all, a provincial bureau its province, enterprises and experts all active experts
+  (enterprises commission them), institution users all active experts too.
+- Which self-assessed patents are in the conversion resource library (``in_library_q``).
+"""
 
 from django.db.models import Q, QuerySet
 
@@ -7,7 +11,7 @@ from institutions.choices import Role
 from institutions.models import User
 from institutions.selectors import NOTHING
 
-from .choices import ExpertStatus
+from .choices import ExpertStatus, ReviewState
 from .models import Expert
 
 
@@ -25,3 +29,9 @@ def expert_scope_q(user: User) -> Q:
 
 def expert_list(*, user: User) -> QuerySet[Expert]:
     return Expert.objects.filter(expert_scope_q(user)).select_related("province").prefetch_related("industries")
+
+
+def in_library_q(prefix: str = "") -> Q:
+    """Patents in the conversion resource library: convertible, self-assessment approved (``prefix`` leads from
+    another model to the patent, e.g. ``patents__``)."""
+    return Q(**{f"{prefix}assessment__review_state": ReviewState.APPROVED, f"{prefix}assessment__convertible": True})

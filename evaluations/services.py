@@ -12,12 +12,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from common.search import search_tokens
+from evaluations.record import InventoryRecord
 from institutions.choices import Role
-from institutions.inventory_format import InventoryRecord
 from institutions.models import OrgUnit, User
-from patentpool.models import IndustryCode, Patent, SEIClass
-from patentpool.search import search_tokens
+from patentpool.models import Patent
 from patentpool.selectors import patent_scope_q
+from reference.models import IndustryCode, SEIClass
 
 from .choices import IntentLevel1, IntentLevel2, ReviewState
 from .models import ConversionIntent, ImplementationStatus, ReviewEvent, SelfAssessment
@@ -91,7 +92,7 @@ def _assessment_for(patent: Patent) -> SelfAssessment:
 def _completeness_problems(patents: list[Patent]) -> dict[int, list[str]]:
     """Per patent, what stops its self-assessment from going to review, in Chinese / English (a few queries for the
     whole selection, not a handful per patent)."""
-    from institutions.inventory_export import record_from_patent, with_record_relations
+    from evaluations.record import record_from_patent, with_record_relations
 
     found = {}
     for patent in with_record_relations(Patent.objects.filter(pk__in=[p.pk for p in patents])):

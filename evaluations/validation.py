@@ -58,7 +58,7 @@ from evaluations.choices import (
     PriceBand,
     ValueStars,
 )
-from institutions.inventory_format import (
+from evaluations.record import (
     COLUMN_BY_KEY,
     MAX_BUNDLE_NUMBERS,
     MAX_INTENDED_ENTERPRISES,
@@ -66,9 +66,9 @@ from institutions.inventory_format import (
     IntentEntry,
     InventoryRecord,
 )
-from patentpool.appno import ApplicationNumber, ApplicationNumberError
 from patentpool.choices import LegalStatus, PatentType
-from patentpool.reference_files import read_reference_csv
+from reference.appno import ApplicationNumber, ApplicationNumberError
+from reference.files import read_reference_csv
 
 __all__ = [
     "AMOUNT_MAX",

@@ -1,19 +1,28 @@
-"""Pages of self-assessment."""
+"""Pages of self-assessment and its review: the assessment form, one review step, bulk actions, the to-do list."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from common.pagination import page_of
+from evaluations.record import record_from_patent
 from institutions.choices import Role
-from institutions.inventory_export import record_from_patent
-from patentpool.selectors import patent_can_edit, patent_get
+from patentpool.selectors import patent_can_edit, patent_get, patent_list
 
 from .choices import ReviewState
-from .forms import AssessmentForm, client_options
-from .services import INVENTOR_EDITABLE_STATES, assessment_save
+from .forms import AssessmentForm, BulkActionForm, client_options
+from .services import (
+    INVENTOR_EDITABLE_STATES,
+    TARGET,
+    assessment_save,
+    assessment_set_intent,
+    assessment_transition,
+    patent_set_org_unit,
+)
 
 
 def _locked_for(user, state: str) -> bool:
@@ -65,3 +74,74 @@ def assessment_edit_view(request, pk: int):
             "review_state": ReviewState(state).label,
         },
     )
+
+
+def _run_bulk(request, ids: list[int], data: dict) -> None:
+    """Run one action through its service and say how it went; a refusal changes nothing and lists every reason."""
+    action = data["action"]
+    try:
+        if action in TARGET:
+            done = assessment_transition(
+                user=request.user, patent_ids=ids, action=action, comment=data.get("comment", "")
+            )
+        elif action == "set_intent":
+            done = assessment_set_intent(
+                user=request.user, patent_ids=ids, level1=data.get("level1", ""), level2=data.get("level2", "")
+            )
+        else:
+            done = patent_set_org_unit(user=request.user, patent_ids=ids, org_unit_id=data.get("org_unit") or 0)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("无权执行该操作"))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("已处理 %(n)s 件专利") % {"n": done})
+
+
+@login_required
+def patent_bulk_view(request):
+    """A bulk action on the selected patents; all of them take it, or none does and every reason is shown."""
+    back = request.POST.get("next") or "/patents/"
+    if not back.startswith("/"):
+        back = "/patents/"
+    form = BulkActionForm(request.POST or None)
+    if request.method != "POST" or not form.is_valid():
+        messages.error(request, _("请选择专利和操作"))
+        return redirect(back)
+    _run_bulk(request, form.cleaned_data["ids"], form.cleaned_data)
+    return redirect(back)
+
+
+@login_required
+def patent_review_view(request, pk: int):
+    """One review step on one patent, from its page."""
+    if request.method != "POST":
+        raise Http404
+    patent = patent_get(user=request.user, pk=pk)
+    if patent is None:
+        raise Http404
+    data = {"action": request.POST.get("action", ""), "comment": request.POST.get("comment", "")}
+    if data["action"] not in TARGET:
+        raise Http404
+    _run_bulk(request, [patent.pk], data)
+    return redirect("patent-detail", pk=patent.pk)
+
+
+@login_required
+def todo_view(request):
+    """What is waiting for me: an inventor's drafts and returned records, a college admin's submissions to review,
+    an institution admin's records to approve."""
+    states = {
+        "inventor": list(INVENTOR_EDITABLE_STATES),
+        "college_admin": [ReviewState.SUBMITTED],
+        "institution_admin": [ReviewState.COLLEGE_APPROVED],
+    }.get(request.user.role)
+    if states is None:
+        raise Http404
+    qs = patent_list(user=request.user)
+    waiting = qs.filter(assessment__review_state__in=states)
+    if request.user.role == "inventor":
+        waiting = qs.filter(Q(assessment__isnull=True) | Q(assessment__review_state__in=states))
+    waiting = waiting.order_by("assessment__review_state", "-grant_date", "id")
+    return render(request, "patentpool/todo.html", {"page": page_of(request, waiting), "states": states})

@@ -6,10 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .choices import (
-    FINAL_IMPORT_STATES,
     INSTITUTION_ROLES,
     Authority,
-    ImportState,
     InstitutionKind,
     IPStatus,
     OrgUnitKind,
@@ -22,7 +20,7 @@ class Institution(models.Model):
 
     name = models.CharField(_("名称"), max_length=128, unique=True)
     kind = models.CharField(_("类型"), max_length=24, choices=InstitutionKind.choices)
-    province = models.ForeignKey("patentpool.Province", on_delete=models.PROTECT, verbose_name=_("省份"))
+    province = models.ForeignKey("reference.Province", on_delete=models.PROTECT, verbose_name=_("省份"))
     authority = models.CharField(_("主管部门"), max_length=8, choices=Authority.choices, db_index=True)
     ip_status = models.CharField(
         _("知识产权示范/试点"), max_length=16, choices=IPStatus.choices, default=IPStatus.NONE, db_index=True
@@ -72,7 +70,7 @@ class User(AbstractUser):
         "enterprises.Enterprise", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
     province = models.ForeignKey(
-        "patentpool.Province", null=True, blank=True, on_delete=models.PROTECT, related_name="bureau_users"
+        "reference.Province", null=True, blank=True, on_delete=models.PROTECT, related_name="bureau_users"
     )
     authority = models.CharField(_("主管部门"), max_length=8, choices=Authority.choices, blank=True)
 
@@ -111,53 +109,3 @@ class User(AbstractUser):
             errors["authority"] = _("主管部委用户必须指定主管部门")
         if errors:
             raise ValidationError(errors)
-
-
-class ImportJob(models.Model):
-    """One upload of a national-format inventory workbook and its processing by a Celery task.
-
-    Progress and outcome live on this row (not in a result backend), so any worker can run it and any page or API
-    client can follow it.
-    """
-
-    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="import_jobs")
-    # Set when a college admin uploads: every patent of the file belongs to this college.
-    org_unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    uploaded_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="import_jobs")
-    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/")
-    original_name = models.CharField(_("文件名"), max_length=255)
-    size = models.PositiveBigIntegerField(_("文件大小"), default=0)
-    dry_run = models.BooleanField(_("仅校验"), default=False)
-    state = models.CharField(_("状态"), max_length=12, choices=ImportState.choices, default=ImportState.QUEUED)
-    total_rows = models.PositiveIntegerField(_("数据行数"), default=0)
-    processed_rows = models.PositiveIntegerField(_("已处理行数"), default=0)
-    patents_in_file = models.PositiveIntegerField(_("专利数"), default=0)
-    created_count = models.PositiveIntegerField(_("新增"), default=0)
-    updated_count = models.PositiveIntegerField(_("更新"), default=0)
-    unchanged_count = models.PositiveIntegerField(_("未变"), default=0)
-    rejected_count = models.PositiveIntegerField(_("有误"), default=0)
-    error_count = models.PositiveIntegerField(_("错误数"), default=0)
-    errors = models.JSONField(_("错误清单"), default=list, blank=True)
-    error_file = models.FileField(_("标注错误的工作簿"), upload_to="imports/errors/%Y/%m/", blank=True)
-    message = models.CharField(_("说明"), max_length=500, blank=True)
-    message_en = models.CharField(_("说明（英文）"), max_length=500, blank=True)
-    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
-    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["institution", "-created_at"], name="importjob_inst_created_idx")]
-        verbose_name = _("批量导入任务")
-        verbose_name_plural = _("批量导入任务")
-
-    def __str__(self):
-        return f"#{self.pk} {self.original_name} {self.get_state_display()}"
-
-    @property
-    def progress_percent(self) -> int:
-        if self.state in FINAL_IMPORT_STATES:
-            return 100
-        if not self.total_rows:
-            return 0
-        return min(99, int(self.processed_rows * 100 / self.total_rows))

@@ -38,20 +38,3 @@ def org_unit_list(*, user: User) -> QuerySet[OrgUnit]:
     if user.is_authenticated and user.role == Role.COLLEGE_ADMIN:
         qs = qs.filter(pk=user.org_unit_id)
     return qs
-
-
-def import_job_list(*, user: User):
-    """Import jobs ``user`` may follow: an institution admin's institution's, a college admin's college's,
-    a national admin's all."""
-    from .models import ImportJob
-
-    qs = ImportJob.objects.select_related("institution", "org_unit", "uploaded_by")
-    if not user.is_authenticated or not user.is_active:
-        return qs.none()
-    if user.is_superuser or user.role == Role.NATIONAL_ADMIN:
-        return qs
-    if user.role == Role.INSTITUTION_ADMIN and user.institution_id:
-        return qs.filter(institution_id=user.institution_id)
-    if user.role == Role.COLLEGE_ADMIN and user.org_unit_id:
-        return qs.filter(institution_id=user.institution_id, org_unit_id=user.org_unit_id)
-    return qs.none()

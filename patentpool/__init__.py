@@ -1,5 +1,1 @@
-"""PatentPool: the stock-patent revitalization platform (project package and the patent library)."""
-
-from .celery import app as celery_app
-
-__all__ = ("celery_app",)
+"""The base stock-patent library (存量专利基础库): every valid patent of every institution, scoped to its users."""

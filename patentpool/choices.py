@@ -18,25 +18,3 @@ class LegalStatus(models.TextChoices):
     VALID = "valid", _("有效")
     FEE_GRACE = "fee_grace", _("未缴年费（滞纳期）")
     LAPSED = "lapsed", _("失效")
-
-
-class IndustryLevel(models.TextChoices):
-    """GB/T 4754-2017 levels."""
-
-    SECTION = "section", _("门类")
-    DIVISION = "division", _("大类")
-    GROUP = "group", _("中类")
-    CLASS = "class", _("小类")
-
-
-class IPCLevel(models.TextChoices):
-    SECTION = "section", _("部")
-    CLASS = "class", _("大类")
-    SUBCLASS = "subclass", _("小类")
-
-
-class SEIEdition(models.TextChoices):
-    """Strategic emerging industries: the 2018 top level (used by the national template) and the 2021 codes."""
-
-    SEI_2018 = "2018", _("2018 版（模板所用一级分类）")
-    SEI_2021 = "2021", _("2021 版（战新与 IPC 参照关系）")

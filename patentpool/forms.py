@@ -1,7 +1,6 @@
 """Forms of the patent library."""
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
 
 from institutions.selectors import org_unit_list
 
@@ -44,27 +43,3 @@ class PatentCreateForm(forms.ModelForm):
 
     def validate_unique(self):
         """Uniqueness is the service's to decide (it links to the existing record)."""
-
-
-class BulkActionForm(forms.Form):
-    """A bulk action on the selected patents of a list page."""
-
-    ACTIONS = [
-        ("submit", _("提交审核")),
-        ("college_approve", _("学院审核通过")),
-        ("approve", _("审核入库")),
-        ("return", _("退回")),
-        ("set_intent", _("设置转化意愿")),
-        ("set_college", _("调整所属学院")),
-    ]
-    ids = forms.TypedMultipleChoiceField(coerce=int, choices=())
-    action = forms.ChoiceField(choices=ACTIONS)
-    comment = forms.CharField(max_length=500, required=False)
-    level1 = forms.CharField(required=False)
-    level2 = forms.CharField(required=False)
-    org_unit = forms.IntegerField(required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The ids are checked against the user's scope by the service; here they only need to be integers.
-        self.fields["ids"].valid_value = lambda value: str(value).isdigit()

@@ -1,15 +1,14 @@
-"""Reads of the patent library, scoped to the user's organisation and role.
+"""Reads of the base stock-patent library, scoped to the user's organisation and role.
 
 The rules, written once:
 - base library: national admin all; institution admin its institution; college admin its college; inventor the
   patents they are linked to as inventor; provincial bureau its province; ministry the institutions it supervises;
   enterprises and experts none;
-- conversion resource library (approved self-assessments): every signed-in role may browse it.
+- the conversion resource library's rule (every signed-in role may browse it) is ``library.selectors``.
 """
 
 from django.db.models import Q, QuerySet
 
-from evaluations.choices import ReviewState
 from institutions.choices import Role
 from institutions.models import User
 from institutions.selectors import NOTHING, institution_scope_q
@@ -32,38 +31,20 @@ def patent_scope_q(user: User) -> Q:
     return q
 
 
-def _list_columns(qs: QuerySet[Patent]) -> QuerySet[Patent]:
+def patent_list_columns(qs: QuerySet[Patent]) -> QuerySet[Patent]:
+    """``qs`` with everything a list row shows joined."""
     # One query per page whatever its size: everything a list row shows comes by join.
     return qs.select_related("institution", "institution__province", "org_unit", "assessment")
 
 
 def patent_list(*, user: User) -> QuerySet[Patent]:
     """The base stock-patent library as ``user`` may see it."""
-    return _list_columns(Patent.objects.filter(patent_scope_q(user)))
+    return patent_list_columns(Patent.objects.filter(patent_scope_q(user)))
 
 
 def patent_get(*, user: User, pk: int) -> Patent | None:
     """One patent of the base library, or None when it does not exist or is not the user's to see."""
     return patent_list(user=user).filter(pk=pk).first()
-
-
-def in_library_q(prefix: str = "") -> Q:
-    """Patents in the conversion resource library: convertible, self-assessment approved (``prefix`` leads from
-    another model to the patent, e.g. ``patents__``)."""
-    return Q(**{f"{prefix}assessment__review_state": ReviewState.APPROVED, f"{prefix}assessment__convertible": True})
-
-
-def resource_library_list(*, user: User) -> QuerySet[Patent]:
-    """The conversion resource library: convertible patents whose self-assessment was approved."""
-    if not user.is_authenticated or not user.is_active:
-        return Patent.objects.none()
-    approved = Patent.objects.filter(in_library_q())
-    return _list_columns(approved).select_related("assessment__industry", "assessment__sei_class")
-
-
-def resource_get(*, user: User, pk: int) -> Patent | None:
-    """One patent of the resource library, or None."""
-    return resource_library_list(user=user).filter(pk=pk).first()
 
 
 def patent_can_edit(*, user: User, patent: Patent) -> bool:

@@ -3,10 +3,10 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from common.search import search_tokens
 from institutions.models import OrgUnit, User
 
 from .models import Patent
-from .search import search_tokens
 from .selectors import patent_can_edit
 
 # Base-library fields an institution may correct by hand.
@@ -64,7 +64,7 @@ class DuplicatePatent(ValidationError):
 def patent_create(*, user: User, data: dict) -> Patent:
     """Add one patent to the user's institution by hand. The application number is validated and normalised;
     a number already inventoried (by anyone) is refused, naming the record."""
-    from .appno import ApplicationNumber, ApplicationNumberError
+    from reference.appno import ApplicationNumber, ApplicationNumberError
 
     if user.role not in ("institution_admin", "college_admin") or not user.institution_id:
         raise PermissionDenied("只有单位和学院管理员可以添加专利 / Only institution and college admins add patents")

@@ -15,18 +15,19 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from common.xlsx import XLSX
 from enterprises.models import Enterprise
 from enterprises.validators import credit_code_check_char
 from evaluations.choices import Maturity, PriceBand, ReviewState
 from evaluations.models import SelfAssessment
+from evaluations.record import ImplementationEntry, IntentEntry, InventoryRecord
 from institutions.choices import Authority, InstitutionKind, IPStatus, Role
-from institutions.inventory_format import ImplementationEntry, IntentEntry, InventoryRecord
-from institutions.inventory_writer import write_inventory
 from institutions.models import Institution, OrgUnit, User
-from patentpool.appno import ApplicationNumber
+from inventory.writer import write_inventory
 from patentpool.choices import PatentType
-from patentpool.exports import XLSX
-from patentpool.models import IndustryCode, Patent, Province
+from patentpool.models import Patent
+from reference.appno import ApplicationNumber
+from reference.models import IndustryCode, Province
 from transfers.choices import DealKind
 from transfers.models import Deal
 
@@ -41,7 +42,7 @@ def pytest_configure(config):
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Reference data is read-only for tests: load it once into the test database."""
-    from patentpool.reference import load_all
+    from seed.reference_data import load_all
 
     with django_db_blocker.unblock():
         load_all()
@@ -122,7 +123,7 @@ def set_state(patent, state: str) -> None:
 # -- Inventory workbooks ------------------------------------------------------------------------------------------------
 
 NATIONAL_TEMPLATE = (
-    Path(__file__).resolve().parents[1] / "patentpool" / "reference_data" / "national_inventory_template.xlsx"
+    Path(__file__).resolve().parents[1] / "reference" / "reference_data" / "national_inventory_template.xlsx"
 )
 
 
@@ -217,7 +218,7 @@ def _patent(serial, institution, unit, title, **extra) -> Patent:
 
 
 def _approve(patent: Patent, industry_code: str) -> SelfAssessment:
-    from patentpool.search import search_tokens
+    from common.search import search_tokens
 
     return SelfAssessment.objects.create(
         search_text=search_tokens(patent.title),
@@ -239,7 +240,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 def ensure_reference_data() -> None:
-    from patentpool.reference import load_all
+    from seed.reference_data import load_all
 
     if not Province.objects.exists():
         load_all()
@@ -262,7 +263,7 @@ def celery_worker_threads(transactional_db):
     from celery.contrib.testing.worker import start_worker
     from django.conf import settings
 
-    from patentpool.celery import app
+    from config.celery import app
 
     if settings.CELERY_TASK_ALWAYS_EAGER:
         pytest.fail("set REDIS_URL: worker tests need the real broker")

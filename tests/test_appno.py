@@ -1,4 +1,4 @@
-"""Tests for patentpool.appno: Chinese patent application numbers."""
+"""Tests for reference.appno: Chinese patent application numbers."""
 
 import csv
 import dataclasses
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from patentpool.appno import (
+from reference.appno import (
     PATENT_TYPE_BY_DIGIT,
     ApplicationNumber,
     ApplicationNumberError,
@@ -16,7 +16,7 @@ from patentpool.appno import (
 )
 
 REFERENCE_CSV = (
-    Path(__file__).resolve().parents[1] / "patentpool" / "reference_data" / "cn_application_number_check_examples.csv"
+    Path(__file__).resolve().parents[1] / "reference" / "reference_data" / "cn_application_number_check_examples.csv"
 )
 
 
@@ -608,7 +608,7 @@ def test_value_is_frozen():
 
 def _full_path(value):
     """What parse() answers without its fast path: the lexer and interpreter every other form goes through."""
-    from patentpool import appno
+    from reference import appno
 
     body, check, numeric = appno._lex(value)
     return appno._interpret(body, check, value, numeric=numeric)

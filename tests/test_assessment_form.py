@@ -26,8 +26,9 @@ from evaluations.choices import (
     ReviewState,
 )
 from evaluations.models import ConversionIntent, ImplementationStatus, ReviewEvent, SelfAssessment
-from institutions.inventory_format import COLUMN_BY_KEY, COLUMNS
-from patentpool.models import IndustryCode, Patent, SEIClass
+from evaluations.record import COLUMN_BY_KEY, COLUMNS
+from patentpool.models import Patent
+from reference.models import IndustryCode, SEIClass
 
 # --------------------------------------------------------------------------------------------------------------------
 # A small DOM (the standard library only), to look at what the page shows where

@@ -12,7 +12,8 @@ from rest_framework.test import APIClient
 
 from evaluations.choices import ReviewState
 from evaluations.models import ConversionIntent, SelfAssessment
-from patentpool.models import IndustryCode, Patent
+from patentpool.models import Patent
+from reference.models import IndustryCode
 
 
 @pytest.fixture

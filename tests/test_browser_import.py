@@ -7,8 +7,8 @@ import pytest
 from conftest import make_number, sign_in
 from openpyxl import load_workbook
 
-from institutions.inventory_format import SHEET_NAME
-from institutions.models import ImportJob
+from evaluations.record import SHEET_NAME
+from inventory.models import ImportJob
 from patentpool.models import Patent
 
 pytestmark = pytest.mark.browser

@@ -1,4 +1,4 @@
-"""Tests for patentpool.bulk: COPY text and set-based writes on the real database."""
+"""Tests for common.bulk: COPY text and set-based writes on the real database."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from patentpool.bulk import _copy_value, _RowStream, allocate_ids, insert_rows
-from patentpool.models import Province
+from common.bulk import _copy_value, _RowStream, allocate_ids, insert_rows
+from reference.models import Province
 
 VALUES = [
     None, True, False, 0, 7, Decimal("12.50"), datetime.date(2024, 5, 1), "plain", "两个字", "", "tab\there",

@@ -19,8 +19,9 @@ from evaluations.choices import ReviewState
 from evaluations.models import SelfAssessment
 from institutions.choices import Role
 from institutions.models import Institution, User
+from library.selectors import resource_library_list
 from patentpool.models import Patent
-from patentpool.selectors import patent_list, resource_library_list
+from patentpool.selectors import patent_list
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -132,7 +133,7 @@ def test_demo_generator_builds_a_scoped_world(capsys):
     assert patent_list(user=users["inventor"]).count() == 12
     assert patent_list(user=users["enterprise"]).count() == 0
     # every application number is valid and unique
-    from patentpool.appno import ApplicationNumber
+    from reference.appno import ApplicationNumber
 
     numbers = list(Patent.objects.values_list("application_number", flat=True))
     assert len(set(numbers)) == 1200
@@ -146,8 +147,8 @@ def test_compose_file_runs_the_whole_stack():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     assert set(compose["services"]) == {"web", "worker", "beat", "db", "redis"}
     worker = compose["services"]["worker"]
-    assert worker["command"].startswith("celery -A patentpool worker")
-    assert compose["services"]["beat"]["command"].startswith("celery -A patentpool beat")
+    assert worker["command"].startswith("celery -A config worker")
+    assert compose["services"]["beat"]["command"].startswith("celery -A config beat")
     env = compose["services"]["web"]["environment"]
     assert env["DATABASE_URL"].startswith("postgres://") and env["REDIS_URL"].startswith("redis://")
 

@@ -8,9 +8,11 @@ import time
 import pytest
 from conftest import make_record, token_client, upload, workbook_bytes
 
-from institutions.choices import FINAL_IMPORT_STATES, ImportState, Role
-from institutions.models import ImportJob, User
-from institutions.services import inventory_import_start
+from institutions.choices import Role
+from institutions.models import User
+from inventory.choices import FINAL_IMPORT_STATES, ImportState
+from inventory.models import ImportJob
+from inventory.services import inventory_import_start
 from patentpool.models import Patent
 
 pytestmark = pytest.mark.committed

@@ -16,13 +16,14 @@ from rest_framework.test import APIClient
 
 from evaluations.choices import ReviewState
 from evaluations.models import ConversionIntent, ImplementationStatus, SelfAssessment
-from institutions.choices import ImportState
-from institutions.inventory_export import inventory_records
-from institutions.inventory_format import SHEET_NAME, ImplementationEntry, IntentEntry
-from institutions.inventory_reader import read_inventory
-from institutions.inventory_writer import write_inventory
-from institutions.models import ImportJob
-from institutions.services import inventory_import_process, inventory_import_start
+from evaluations.record import SHEET_NAME, ImplementationEntry, IntentEntry
+from inventory.choices import ImportState
+from inventory.export import inventory_records
+from inventory.jobs import inventory_import_process
+from inventory.models import ImportJob
+from inventory.reader import read_inventory
+from inventory.services import inventory_import_start
+from inventory.writer import write_inventory
 from patentpool.models import Patent
 
 

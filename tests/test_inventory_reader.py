@@ -1,4 +1,4 @@
-"""Reading uploaded national batch-import workbooks (institutions.inventory_reader).
+"""Reading uploaded national batch-import workbooks (inventory.reader).
 
 Workbooks are built with openpyxl from the real national template (its header rows 1–3, data from row 4) and read back
 with the calamine-based reader. Pure tests: no database.
@@ -18,8 +18,8 @@ import pytest
 from conftest import NATIONAL_TEMPLATE, make_number, with_member, zip_bytes
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from institutions.inventory_format import SHEET_NAME, ImplementationEntry, IntentEntry, InventoryRecord
-from institutions.inventory_reader import (
+from evaluations.record import SHEET_NAME, ImplementationEntry, IntentEntry, InventoryRecord
+from inventory.reader import (
     ParsedInventory,
     WorkbookRejected,
     check_workbook_archive,
@@ -724,7 +724,7 @@ def test_entity_expansion_is_refused(tmp_path, part):
 
 
 def test_defusedxml_refuses_a_dtd_the_scan_did_not_see():
-    from institutions.inventory_reader import _parse_xml
+    from inventory.reader import _parse_xml
 
     with pytest.raises(WorkbookRejected) as info:
         _parse_xml(BILLION_LAUGHS, "xl/workbook.xml")
@@ -828,7 +828,7 @@ def test_benchmark_generator_writes_valid_workbooks(tmp_path):
 
 
 def test_every_odd_whitespace_and_zero_width_character_is_normalised(tmp_path):
-    from institutions.inventory_reader import _NEEDS_CODE, _NEEDS_PROSE
+    from inventory.reader import _NEEDS_CODE, _NEEDS_PROSE
 
     odd = [chr(c) for c in range(0x3001) if chr(c).isspace() and chr(c) != " "] + ["\u200b", "\ufeff"]
     assert all(_NEEDS_CODE.search(c) and _NEEDS_PROSE.search(c) for c in odd)
@@ -843,7 +843,7 @@ def test_the_import_worker_does_not_load_openpyxl():
     import sys
 
     code = (
-        "import django, sys; django.setup(); import institutions.tasks; "
+        "import django, sys; django.setup(); import inventory.tasks; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('openpyxl', 'pandas')))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -1,4 +1,4 @@
-"""The batch-import template, the inventory export and the error copy (institutions.inventory_writer). No database."""
+"""The batch-import template, the inventory export and the error copy (inventory.writer). No database."""
 
 from __future__ import annotations
 
@@ -15,16 +15,9 @@ from conftest import NATIONAL_TEMPLATE, make_number
 from openpyxl.utils import range_boundaries
 
 from evaluations.choices import IMPLEMENTATION_LEVEL2_BY_LEVEL1, INTENT_LEVEL2_BY_LEVEL1
+from evaluations.record import COLUMNS, SHEET_NAME, CellError, ImplementationEntry, IntentEntry, InventoryRecord
 from evaluations.validation import GBT4754_SECTIONS, SEI_2018_TOP_LEVEL
-from institutions import inventory_writer as w
-from institutions.inventory_format import (
-    COLUMNS,
-    SHEET_NAME,
-    CellError,
-    ImplementationEntry,
-    IntentEntry,
-    InventoryRecord,
-)
+from inventory import writer as w
 
 HIDDEN_SHEETS = ["专利实施化状态（含产业化）", "转化意愿", "技术成熟度", "专利价值分级自评", "意向价格", "其他"]
 HINT = "自定义（请勿勾选，请直接填写）"
@@ -547,7 +540,7 @@ def comparable(record: InventoryRecord) -> dict:
 
 
 def test_round_trip_through_the_reader(export):
-    reader = pytest.importorskip("institutions.inventory_reader")
+    reader = pytest.importorskip("inventory.reader")
     if not hasattr(reader, "read_inventory"):
         pytest.skip("no read_inventory yet")
     parsed = reader.read_inventory(export)

@@ -14,8 +14,9 @@ from rest_framework.test import APIClient
 
 from enterprises.selectors import enterprise_list
 from institutions.selectors import institution_list
+from library.selectors import resource_library_list
 from patentpool.models import Patent
-from patentpool.selectors import patent_can_edit, patent_list, resource_library_list
+from patentpool.selectors import patent_can_edit, patent_list
 from transfers.selectors import deal_list
 
 # Which of the world's patents each role sees in the base library.

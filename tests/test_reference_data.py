@@ -8,15 +8,16 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from dashboards.models import Milestone
-from patentpool import reference
-from patentpool.models import IndustryCode, IPCCode, IPCIndustryConcordance, Province, SEIClass
+from reference import loader
+from reference.models import IndustryCode, IPCCode, IPCIndustryConcordance, Province, SEIClass
+from seed import reference_data
 
 EXPECTED_COUNTS = {"provinces": 32, "industries": 1971, "ipc": 791, "sei": 49, "milestones": 14}
 
 
 @pytest.fixture
 def loaded(db):
-    return reference.load_all()
+    return reference_data.load_all()
 
 
 def test_load_all_counts(loaded):
@@ -93,7 +94,7 @@ def test_second_run_changes_nothing_and_keeps_milestone_edits(loaded):
     )
 
     # when
-    results = {name: loader() for name, loader in reference.LOADERS.items()}
+    results = {name: loader() for name, loader in reference_data.LOADERS.items()}
 
     # then
     assert {name: (r.total, r.created, r.updated) for name, r in results.items()} == {
@@ -110,7 +111,7 @@ def test_second_run_changes_nothing_and_keeps_milestone_edits(loaded):
 def test_reload_restores_a_changed_classification_row(loaded):
     IndustryCode.objects.filter(code="C2611").update(name="changed", parent=IndustryCode.objects.get(code="C"))
 
-    result = reference.load_industries()
+    result = loader.load_industries()
 
     assert (result.total, result.created, result.updated) == (1971, 0, 1)
     c2611 = IndustryCode.objects.get(code="C2611")
@@ -120,7 +121,7 @@ def test_reload_restores_a_changed_classification_row(loaded):
 def test_load_milestones_recreates_only_missing_ones(loaded):
     Milestone.objects.filter(code="2024-04-30-expert-library").delete()
 
-    result = reference.load_milestones()
+    result = reference_data.load_milestones()
 
     assert (result.total, result.created) == (14, 1)
     assert Milestone.objects.get(code="2024-04-30-expert-library").metric == "expert_library"
@@ -147,7 +148,7 @@ def test_parse_ipc_gbt_concordance_xlsx(loaded, tmp_path):
     path = tmp_path / "concordance.xlsx"
     _write_concordance_xlsx(path)
 
-    pairs = reference.parse_ipc_gbt_concordance(path)
+    pairs = loader.parse_ipc_gbt_concordance(path)
 
     assert pairs == [
         ("A0111", "A01B"),
@@ -163,7 +164,7 @@ def test_parse_ipc_gbt_concordance_csv(loaded, tmp_path):
     path = tmp_path / "concordance.csv"
     path.write_text("行业代码,行业名称,国际专利分类号\n0111,稻谷种植,A01G 22/22*\n,,A01H 6/46\n", encoding="utf-8-sig")
 
-    assert reference.parse_ipc_gbt_concordance(path) == [("A0111", "A01G22/22"), ("A0111", "A01H6/46")]
+    assert loader.parse_ipc_gbt_concordance(path) == [("A0111", "A01G22/22"), ("A0111", "A01H6/46")]
 
 
 def test_parse_ipc_gbt_concordance_refuses_unknown_codes(loaded, tmp_path):
@@ -171,7 +172,7 @@ def test_parse_ipc_gbt_concordance_refuses_unknown_codes(loaded, tmp_path):
     path.write_text("代码,名称,IPC\n2611,无机酸制造,C01B*\n9998,不存在,A01B*\n9999,不存在,A01C*\n", encoding="utf-8")
 
     with pytest.raises(ValueError, match=r"9998 \(row 3\), 9999 \(row 4\)"):
-        reference.parse_ipc_gbt_concordance(path)
+        loader.parse_ipc_gbt_concordance(path)
 
 
 def test_parse_ipc_gbt_concordance_needs_industries(loaded, tmp_path):
@@ -181,7 +182,7 @@ def test_parse_ipc_gbt_concordance_needs_industries(loaded, tmp_path):
     path.write_text("代码,名称,IPC\n2611,无机酸制造,C01B*\n", encoding="utf-8")
 
     with pytest.raises(ValueError, match="load_reference_data"):
-        reference.parse_ipc_gbt_concordance(path)
+        loader.parse_ipc_gbt_concordance(path)
 
 
 def test_command(loaded, tmp_path):

@@ -16,21 +16,18 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
+from common.search import search_tokens
 from evaluations.choices import ImplementationLevel1, IntentLevel1, IntentLevel2, Maturity, PriceBand, ReviewState
 from evaluations.models import ConversionIntent, ImplementationStatus, SelfAssessment
 from institutions.choices import Authority, InstitutionKind
 from institutions.models import Institution
+from library.facets import compute_facets, facet_cache_key
+from library.filtersets import ResourceFilterSet
+from library.rules import idle_cutoff, idle_fiscal_patents
+from library.selectors import resource_library_list
 from patentpool.choices import PatentType
-from patentpool.library import (
-    ResourceFilterSet,
-    compute_facets,
-    facet_cache_key,
-    idle_cutoff,
-    idle_fiscal_patents,
-)
-from patentpool.models import IndustryCode, Patent, Province, SEIClass
-from patentpool.search import search_tokens
-from patentpool.selectors import resource_library_list
+from patentpool.models import Patent
+from reference.models import IndustryCode, Province, SEIClass
 
 SERIAL = itertools.count(7000)
 
@@ -387,7 +384,7 @@ def test_facets_are_cached_under_the_normalized_filter(client, lib):
 
 
 def test_warming_fills_the_cache_for_the_first_visitor(client, lib):
-    from patentpool.library import warm_library_facets
+    from library.facets import warm_library_facets
 
     assert warm_library_facets([{}, {"section": "C"}]) == 2
     client.force_login(lib.users["enterprise"])
@@ -400,7 +397,7 @@ def test_warming_fills_the_cache_for_the_first_visitor(client, lib):
 
 
 def test_large_results_take_their_count_from_the_cached_facets(client, lib, monkeypatch):
-    import patentpool.library_views as views
+    import library.views as views
 
     client.force_login(lib.users["enterprise"])
     client.get("/library/")  # facets cached: total 5

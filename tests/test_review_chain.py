@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from evaluations.choices import ReviewState
 from evaluations.models import ConversionIntent, ReviewEvent, SelfAssessment
 from evaluations.services import assessment_save, assessment_set_intent, assessment_transition, patent_set_org_unit
+from library.selectors import resource_library_list
 from patentpool.models import Patent
-from patentpool.selectors import resource_library_list
 
 
 def fill(world, patent, role="college_admin", **overrides):

@@ -1,4 +1,4 @@
-"""Tests for patentpool.search's tokenizer: the fast bigram code against the plain definition."""
+"""Tests for common.search's tokenizer: the fast bigram code against the plain definition."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import random
 import re
 import unicodedata
 
-from patentpool.search import CJK, search_query, search_tokens
+from common.search import CJK, search_query, search_tokens
 
 _PLAIN_TOKEN = re.compile(rf"[{CJK}]+|[a-z0-9]+(?:[.\-/][a-z0-9]+)*")
 

@@ -29,7 +29,7 @@ from evaluations.choices import (
     Maturity,
     PriceBand,
 )
-from institutions.inventory_format import ImplementationEntry, IntentEntry, InventoryRecord
+from evaluations.record import ImplementationEntry, IntentEntry, InventoryRecord
 
 
 def record(**overrides) -> InventoryRecord:

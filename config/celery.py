@@ -1,0 +1,11 @@
+"""The Celery application. Tasks run eagerly when no broker is configured (the embedded default)."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("patentpool")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

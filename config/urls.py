@@ -1,0 +1,23 @@
+"""Root URLs: each app's pages and API, the schema, the admin, sign-in and the language switch."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("", include("dashboards.urls")),
+    path("", include("library.urls")),
+    path("", include("patentpool.urls")),
+    path("", include("evaluations.urls")),
+    path("", include("inventory.urls")),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", include("library.api.urls")),
+    path("api/", include("institutions.api.urls")),
+    path("api/", include("inventory.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]

@@ -1,0 +1,55 @@
+"""Pages of inventory import: upload, live progress, result with every error; the template download."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from common.xlsx import xlsx_response
+
+from .choices import FINAL_IMPORT_STATES
+from .forms import ImportUploadForm
+from .selectors import import_job_list
+from .services import IMPORT_ROLES, inventory_import_start
+from .writer import write_template
+
+
+@login_required
+def import_upload_view(request):
+    if request.user.role not in IMPORT_ROLES:
+        raise PermissionDenied
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = inventory_import_start(
+                user=request.user, upload=form.cleaned_data["file"], dry_run=form.cleaned_data["dry_run"]
+            )
+        except ValidationError as exc:
+            form.add_error("file", exc.messages)
+        else:
+            return redirect("import-detail", pk=job.pk)
+    jobs = import_job_list(user=request.user)[:20]
+    return render(request, "institutions/import_upload.html", {"form": form, "jobs": jobs})
+
+
+@login_required
+def import_detail_view(request, pk: int):
+    job = import_job_list(user=request.user).filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    errors = Paginator(job.errors, 200).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "institutions/import_detail.html",
+        {"job": job, "final": job.state in FINAL_IMPORT_STATES, "errors": errors},
+    )
+
+
+@login_required
+def inventory_template_view(request):
+    """The platform's own template: the national layout with its dropdowns and dependent lists."""
+    unit = request.user.org_unit.name if request.user.org_unit_id else ""
+    return xlsx_response(
+        lambda handle: write_template(handle, org_unit_label=unit), filename="专利盘活批量导入模板.xlsx"
+    )

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("patents/", views.patent_list_view, name="patent-list"),
+    path("patents/<int:pk>/", views.patent_detail_view, name="patent-detail"),
+    path("library/", views.resource_list_view, name="resource-list"),
+    path("library/<int:pk>/", views.resource_detail_view, name="resource-detail"),
+]

@@ -1,0 +1,130 @@
+"""Pages of the two libraries as users browse them: the base library's list and a patent's page, and the
+conversion resource library (专利转化资源库)."""
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+
+from common.pagination import PAGE_SIZES, page_of
+from evaluations.choices import IntentLevel1, IntentLevel2, ReviewState
+from evaluations.forms import bulk_action_choices
+from evaluations.services import review_steps
+from institutions.selectors import org_unit_list
+from inventory.export import national_workbook_response
+from patentpool.selectors import history_with_changes, patent_can_edit, patent_get, patent_list
+
+from .exports import patent_list_workbook_response
+from .facets import EXACT_COUNT_BELOW, facet_groups, library_facets
+from .filtersets import PatentFilterSet, ResourceFilterSet
+from .rules import LIST_ORDER, entry_is_fiscal_idle, idle_fiscal_patents, library_page_queryset, maturity_stage_label
+from .selectors import resource_get, resource_library_list
+
+
+def _college_choices(request):
+    """Colleges for the filter: the user's institution's, or the chosen institution's — never all ~15,000 at once."""
+    if request.user.institution_id:
+        return org_unit_list(user=request.user)
+    institution = request.GET.get("institution", "")
+    if institution.isdigit():
+        return org_unit_list(user=request.user).filter(institution_id=int(institution))
+    return org_unit_list(user=request.user).none()
+
+
+@login_required
+def patent_list_view(request):
+    filterset = PatentFilterSet(request.GET, queryset=patent_list(user=request.user))
+    qs = filterset.qs if request.GET.get("ordering") else filterset.qs.order_by("-grant_date", "id")
+    if request.GET.get("export") == "xlsx":
+        return patent_list_workbook_response(qs, filename="patents.xlsx")
+    if request.GET.get("export") == "national":
+        return national_workbook_response(qs)
+    page = page_of(request, qs)
+    return render(
+        request,
+        "patentpool/patent_list.html",
+        {
+            "filterset": filterset,
+            "page": page,
+            "org_units": _college_choices(request),
+            "page_sizes": PAGE_SIZES,
+            "national_export": True,
+            "bulk_actions": bulk_action_choices(request.user),
+            "intent_level1": IntentLevel1.choices,
+            "intent_level2": [c for c in IntentLevel2.choices if c[0] != IntentLevel2.CUSTOM],
+            "sort_base": urlencode({k: v for k, v in request.GET.items() if k not in ("ordering", "page")}) + "&",
+        },
+    )
+
+
+@login_required
+def patent_detail_view(request, pk: int):
+    patent = patent_get(user=request.user, pk=pk)
+    if patent is None:
+        raise Http404
+    history = history_with_changes(patent.history.all())
+    assessment = getattr(patent, "assessment", None)  # joined by patent_get
+    actions = review_steps(request.user, assessment.review_state if assessment else ReviewState.DRAFT)
+    assessment_history = history_with_changes(assessment.history.all()) if assessment else []
+    return render(
+        request,
+        "patentpool/patent_detail.html",
+        {
+            "patent": patent,
+            "assessment": assessment,
+            "can_edit": patent_can_edit(user=request.user, patent=patent),
+            "review_actions": actions,
+            "review_events": assessment.review_events.select_related("actor")[:50] if assessment else [],
+            "history": history,
+            "assessment_history": assessment_history,
+            "deals": patent.deals.all(),
+        },
+    )
+
+
+@login_required
+def resource_list_view(request):
+    filterset = ResourceFilterSet(request.GET, queryset=resource_library_list(user=request.user))
+    qs = filterset.qs.order_by(*LIST_ORDER)
+    if request.GET.get("export") == "xlsx":
+        return patent_list_workbook_response(qs, filename="resource-library.xlsx")
+    today = timezone.localdate()
+    facets = library_facets(filterset)  # cached for a few minutes under the normalized filter
+    # A large result takes its total from the facets instead of a COUNT(*) over hundreds of thousands of rows.
+    count = facets["total"] if facets["total"] >= EXACT_COUNT_BELOW else None
+    page = page_of(request, library_page_queryset(qs), count=count)
+    for patent in page:  # the page is a list from here on; nothing below queries
+        patent.fiscal_idle = entry_is_fiscal_idle(patent, today)
+        patent.maturity_stage = maturity_stage_label(patent.assessment.maturity)
+    return render(
+        request,
+        "patentpool/resource_list.html",
+        {
+            "filterset": filterset,
+            "page": page,
+            "facets": facets,
+            "facet_groups": facet_groups(facets, request.GET),
+            "page_sizes": PAGE_SIZES,
+        },
+    )
+
+
+@login_required
+def resource_detail_view(request, pk: int):
+    patent = resource_get(user=request.user, pk=pk)
+    if patent is None:
+        raise Http404
+    assessment = patent.assessment
+    return render(
+        request,
+        "patentpool/resource_detail.html",
+        {
+            "patent": patent,
+            "maturity_stage": maturity_stage_label(assessment.maturity),
+            "intents": list(assessment.intents.all()),
+            "states": list(assessment.implementation_states.all()),
+            "fiscal_idle": idle_fiscal_patents(resource_library_list(user=request.user).filter(pk=pk)).exists(),
+        },
+    )

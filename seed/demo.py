@@ -1,0 +1,655 @@
+"""A realistic demo / benchmark data set, generated in bulk.
+
+Small by default (the embedded demo), national scale on request: ``--patents 1350000`` on PostgreSQL streams rows
+with COPY in chunks, with ids allocated up front, so memory stays flat and it finishes in minutes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+from django.db.models import Max, Model
+
+from common.bulk import insert_rows
+from common.search import search_tokens
+from dashboards.models import Milestone
+from enterprises.models import Enterprise
+from enterprises.validators import CREDIT_CODE_ALPHABET, credit_code_check_char
+from evaluations.choices import (
+    MATURITY_STAGES,
+    ExpertStatus,
+    ImplementationLevel1,
+    IntentLevel1,
+    IntentLevel2,
+    PriceBand,
+    ReviewState,
+)
+from evaluations.models import ConversionIntent, Expert, ImplementationStatus, SelfAssessment
+from institutions.choices import Authority, InstitutionKind, IPStatus, OrgUnitKind, Role
+from institutions.models import Institution, OrgUnit, User
+from patentpool.choices import LegalStatus, PatentType
+from patentpool.models import Patent
+from reference.appno import ApplicationNumber
+from reference.models import IndustryCode, Province, SEIClass
+from transfers.choices import DealKind
+from transfers.models import Deal
+
+DEMO_PASSWORD = "demo12345"
+CHUNK = 20_000
+
+# Vocabulary for believable titles; 锂电池 and 隔膜 are there so that Chinese search has something to find.
+SUBJECTS = [
+    "锂电池",
+    "隔膜",
+    "固态电解质",
+    "光伏组件",
+    "钙钛矿薄膜",
+    "氢燃料电池",
+    "储能系统",
+    "永磁电机",
+    "石墨烯复合材料",
+    "碳纤维",
+    "高熵合金",
+    "陶瓷基复合材料",
+    "水凝胶",
+    "纳米催化剂",
+    "生物降解塑料",
+    "疫苗佐剂",
+    "单克隆抗体",
+    "基因编辑载体",
+    "中药提取物",
+    "医用导管",
+    "手术机器人",
+    "内窥镜",
+    "超声探头",
+    "图像识别模型",
+    "联邦学习框架",
+    "区块链存证系统",
+    "边缘计算节点",
+    "5G天线",
+    "毫米波雷达",
+    "激光雷达",
+    "芯片封装结构",
+    "功率半导体器件",
+    "柔性显示屏",
+    "智能传感器",
+    "工业机器人",
+    "数控机床",
+    "盾构机刀盘",
+    "桥梁健康监测系统",
+    "污水处理装置",
+    "土壤修复剂",
+    "节水灌溉设备",
+    "水稻育种方法",
+    "小麦抗病基因",
+    "畜禽疫病检测试剂",
+    "食品保鲜剂",
+    "茶叶加工设备",
+]
+FORMS = [
+    "的制备方法",
+    "及其制备方法",
+    "及其应用",
+    "的检测方法",
+    "装置",
+    "系统",
+    "控制方法",
+    "结构",
+    "组件",
+    "的改性方法",
+]
+ADJECTIVES = [
+    "一种",
+    "一种高性能",
+    "一种低成本",
+    "一种基于深度学习的",
+    "一种耐高温",
+    "一种可回收",
+    "一种高效",
+    "一种智能",
+]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀英华慧巧美玲桂兰霞平刚桂英建华志强海燕"
+COLLEGES = [
+    "材料科学与工程学院",
+    "化学化工学院",
+    "机械工程学院",
+    "电气工程学院",
+    "信息科学与技术学院",
+    "计算机学院",
+    "生命科学学院",
+    "医学院",
+    "药学院",
+    "农学院",
+    "环境学院",
+    "土木工程学院",
+    "能源与动力工程学院",
+    "物理学院",
+]
+UNI_SUFFIXES = ["大学", "理工大学", "工业大学", "科技大学", "农业大学", "医科大学", "师范大学", "交通大学"]
+INSTITUTE_SUFFIXES = ["研究院", "研究所", "科学院"]
+# Provinces of the small demo: several, as the issue asks, with a large one first.
+DEMO_PROVINCES = ["32", "44", "11", "33", "51", "52"]
+
+
+@dataclass
+class DemoStats:
+    provinces: int = 0
+    institutions: int = 0
+    org_units: int = 0
+    patents: int = 0
+    assessments: int = 0
+    enterprises: int = 0
+    experts: int = 0
+    deals: int = 0
+    logins: list[tuple[str, str, str]] = field(default_factory=list)  # (role label, username, what they see)
+
+
+def _person(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+
+
+def _next_id(model: type[Model]) -> int:
+    return (model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+
+
+def _reset_sequences(models: list[type[Model]]) -> None:
+    from django.core.management.color import no_style
+
+    statements = connection.ops.sequence_reset_sql(no_style(), models)
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
+def application_numbers(rng: random.Random, start_serial: int) -> Iterator[tuple[str, str, int]]:
+    """Unique valid application numbers (canonical, patent type, grant year): serials never repeat."""
+    serial = start_serial
+    while True:
+        year = rng.choice(range(2008, 2024))
+        digit = rng.choices(("1", "2", "3"), weights=(70, 25, 5))[0]
+        serial += 1
+        body = f"{year}{digit}{serial % 10_000_000:07d}"
+        number = f"{body}.{ApplicationNumber.check_digit(body)}"
+        kind = {"1": PatentType.INVENTION, "2": PatentType.UTILITY_MODEL, "3": PatentType.DESIGN}[digit]
+        yield number, kind, year
+
+
+class DemoGenerator:
+    """Builds the demo world. ``patents`` sets the scale; everything else follows from it."""
+
+    def __init__(self, *, patents: int, seed: int = 2024, stdout=None):
+        self.n_patents = patents
+        self.rng = random.Random(seed)
+        self.stdout = stdout
+        self.stats = DemoStats()
+        self.now = datetime.datetime.now(datetime.UTC)
+
+    def log(self, message: str) -> None:
+        if self.stdout:
+            self.stdout.write(message)
+
+    def run(self) -> DemoStats:
+        if not Province.objects.exists() or not IndustryCode.objects.exists():
+            raise RuntimeError("先运行 load_reference_data / Run load_reference_data first")
+        if not Milestone.objects.exists():
+            raise RuntimeError("没有时间节点数据 / No milestones: run load_reference_data first")
+        with transaction.atomic():
+            self._institutions()
+            self._enterprises_and_experts()
+        self._patents()
+        with transaction.atomic():
+            self._users()
+        return self.stats
+
+    # -- organisations -------------------------------------------------------------------------------------------
+    def _institutions(self) -> None:
+        rng = self.rng
+        national = self.n_patents >= 100_000
+        provinces = list(Province.objects.all()) if national else list(Province.objects.filter(code__in=DEMO_PROVINCES))
+        provinces.sort(key=lambda p: DEMO_PROVINCES.index(p.code) if p.code in DEMO_PROVINCES else 99)
+        n_inst = max(24, min(2_700, self.n_patents // 500))
+        institutions = []
+        used = set(Institution.objects.values_list("name", flat=True))
+        for i in range(n_inst):
+            province = provinces[i % len(provinces)] if i >= len(provinces) else provinces[i]
+            if rng.random() < 0.8:
+                kind, suffix = InstitutionKind.UNIVERSITY, rng.choice(UNI_SUFFIXES)
+            elif rng.random() < 0.7:
+                kind, suffix = InstitutionKind.RESEARCH_INSTITUTE, rng.choice(INSTITUTE_SUFFIXES)
+            else:
+                kind, suffix = InstitutionKind.HOSPITAL, "医院"
+            name = f"{province.short_name}{rng.choice(SUBJECTS)[:2]}{suffix}"
+            n = 2
+            while name in used:
+                name = f"{province.short_name}{rng.choice(SUBJECTS)[:2]}{suffix}{n}"
+                n += 1
+            used.add(name)
+            authority = (
+                Authority.CAS
+                if suffix == "科学院"
+                else rng.choice(
+                    [Authority.MOE, Authority.MOE, Authority.LOCAL, Authority.LOCAL, Authority.MIIT, Authority.NHC]
+                )
+            )
+            status = IPStatus.NONE
+            if kind == InstitutionKind.UNIVERSITY:
+                status = rng.choices([IPStatus.DEMONSTRATION, IPStatus.PILOT, IPStatus.NONE], weights=(10, 20, 70))[0]
+            if i == 0:  # the demo's own university: a national IP demonstration university under the MOE
+                name, kind, authority, status = (
+                    f"{province.short_name}科技大学",
+                    InstitutionKind.UNIVERSITY,
+                    Authority.MOE,
+                    IPStatus.DEMONSTRATION,
+                )
+            institutions.append(
+                Institution(name=name, kind=kind, province=province, authority=authority, ip_status=status)
+            )
+        Institution.objects.bulk_create(institutions, batch_size=1000)
+        self.institutions = list(Institution.objects.filter(name__in=[i.name for i in institutions]).order_by("pk"))
+        units = []
+        for inst in self.institutions:
+            for college in rng.sample(COLLEGES, rng.randint(3, 8)):
+                units.append(OrgUnit(institution=inst, name=college, kind=OrgUnitKind.COLLEGE))
+        OrgUnit.objects.bulk_create(units, batch_size=5000)
+        self.units_by_inst: dict[int, list[int]] = {}
+        for unit_id, inst_id in OrgUnit.objects.filter(institution__in=self.institutions).values_list(
+            "pk", "institution_id"
+        ):
+            self.units_by_inst.setdefault(inst_id, []).append(unit_id)
+        self.stats.provinces = len({i.province_id for i in self.institutions})
+        self.stats.institutions = len(self.institutions)
+        self.stats.org_units = len(units)
+        self.log(f"institutions: {len(self.institutions)}, colleges: {len(units)}")
+
+    def _enterprises_and_experts(self) -> None:
+        rng = self.rng
+        provinces = list({i.province for i in self.institutions})
+        divisions = list(IndustryCode.objects.filter(level="division").values_list("pk", flat=True))
+        n_ent = max(30, min(5_000, self.n_patents // 200))
+        existing = set(Enterprise.objects.values_list("credit_code", flat=True))
+        enterprises = []
+        for i in range(n_ent):
+            while True:
+                first17 = (
+                    "91"
+                    + "".join(rng.choice("0123456789") for _ in range(6))
+                    + "".join(rng.choice(CREDIT_CODE_ALPHABET) for _ in range(9))
+                )
+                code = first17 + credit_code_check_char(first17)
+                if code not in existing:
+                    existing.add(code)
+                    break
+            province = rng.choice(provinces)
+            enterprises.append(
+                Enterprise(
+                    name=f"{province.short_name}{rng.choice(SUBJECTS)}{rng.choice(['科技', '新材料', '智能装备', '生物医药', '能源'])}有限公司{i}",
+                    credit_code=code,
+                    province=province,
+                    city="",
+                    is_high_tech=rng.random() < 0.6,
+                    is_specialized_sme=rng.random() < 0.3,
+                    is_ip_advantage=rng.random() < 0.15,
+                    is_soe=rng.random() < 0.1,
+                    products=rng.choice(SUBJECTS),
+                )
+            )
+        Enterprise.objects.bulk_create(enterprises, batch_size=2000)
+        self.enterprises = list(Enterprise.objects.filter(credit_code__in=[e.credit_code for e in enterprises]))
+        through = Enterprise.industries.through
+        through.objects.bulk_create(
+            [through(enterprise_id=e.pk, industrycode_id=rng.choice(divisions)) for e in self.enterprises],
+            batch_size=5000,
+        )
+        experts = [
+            Expert(
+                name=_person(rng),
+                organisation=rng.choice(self.enterprises).name,
+                title=rng.choice(["高级工程师", "总工程师", "研究员", "技术总监"]),
+                province=rng.choice(provinces),
+                recommended_by=rng.choice(self.enterprises),
+                status=ExpertStatus.ACTIVE,
+            )
+            for _ in range(max(20, n_ent // 5))
+        ]
+        Expert.objects.bulk_create(experts, batch_size=2000)
+        self.stats.enterprises = len(self.enterprises)
+        self.stats.experts = len(experts)
+
+    # -- the patent library --------------------------------------------------------------------------------------
+    def _patents(self) -> None:
+        rng = self.rng
+        sections = list(IndustryCode.objects.filter(level="section").values_list("pk", "code"))
+        weights = [30 if code == "C" else 8 if code in ("I", "M") else 1 for _, code in sections]
+        divisions_by_section: dict[str, list[int]] = {}
+        for pk, section in IndustryCode.objects.filter(level="division").values_list("pk", "section"):
+            divisions_by_section.setdefault(section, []).append(pk)
+        sei_ids = list(SEIClass.objects.filter(edition="2018").values_list("pk", flat=True))
+        # Zipf-like sizes: a top university holds 10^4, most hold hundreds.
+        shares = [1 / (rank + 1) ** 0.8 for rank in range(len(self.institutions))]
+        total_share = sum(shares)
+        plan = [max(1, int(self.n_patents * s / total_share)) for s in shares]
+        plan[0] += self.n_patents - sum(plan)
+        numbers = application_numbers(rng, start_serial=rng.randint(0, 1_000_000) + Patent.objects.count())
+        existing_numbers = (
+            set(Patent.objects.values_list("application_number", flat=True))
+            if Patent.objects.count() < 200_000
+            else set()
+        )
+
+        patent_id = _next_id(Patent)
+        assessment_id = _next_id(SelfAssessment)
+        patent_cols = [
+            "id",
+            "application_number",
+            "patent_type",
+            "title",
+            "patentees",
+            "inventors",
+            "grant_date",
+            "legal_status",
+            "years_maintained",
+            "ipc_main",
+            "ipc_subclass",
+            "ipc_others",
+            "institution_id",
+            "org_unit_id",
+            "fiscally_funded",
+            "funding_project",
+            "import_fingerprint",
+            "created_at",
+            "updated_at",
+        ]
+        assessment_cols = [
+            "id",
+            "patent_id",
+            "review_state",
+            "review_comment",
+            "fee_standard_wan",
+            "intended_cities",
+            "intended_enterprises",
+            "price_band",
+            "contact_name",
+            "contact_phone",
+            "maturity",
+            "value_stars",
+            "products_advantages",
+            "industry_id",
+            "prospect",
+            "sei_class_id",
+            "ipc_field",
+            "assessed_by_id",
+            "updated_at",
+            "approved_at",
+            "convertible",
+            "bundle_name",
+            "bundle_numbers",
+            "bundle_description",
+            "search_text",
+        ]
+        intent_cols = ["assessment_id", "position", "level1", "level2", "custom_text"]
+        impl_cols = [
+            "assessment_id",
+            "position",
+            "level1",
+            "level2",
+            "custom_text",
+            "amount_wan",
+            "evaluation_result",
+            "product_name",
+            "remark",
+        ]
+        deal_cols = [
+            "patent_id",
+            "institution_id",
+            "kind",
+            "enterprise_id",
+            "counterparty",
+            "amount_wan",
+            "contract_date",
+            "registration_number",
+            "registered_on",
+            "created_at",
+        ]
+        subclasses = [
+            "H01M",
+            "B01D",
+            "G06N",
+            "G06F",
+            "A61K",
+            "A61B",
+            "C08L",
+            "C22C",
+            "H02J",
+            "G01N",
+            "A01H",
+            "C12N",
+            "E02D",
+            "F16H",
+            "B25J",
+            "H04W",
+            "C02F",
+            "B33Y",
+            "H01L",
+            "G06T",
+        ]
+        states = [
+            ReviewState.APPROVED,
+            ReviewState.SUBMITTED,
+            ReviewState.COLLEGE_APPROVED,
+            ReviewState.RETURNED,
+            ReviewState.DRAFT,
+        ]
+        state_weights = (45, 12, 6, 3, 9)
+        maturities = list(MATURITY_STAGES)
+        prices = [c for c, _ in PriceBand.choices]
+        ent_ids = [e.pk for e in self.enterprises]
+        ent_names = {e.pk: e.name for e in self.enterprises}
+
+        todo = [(inst, count) for inst, count in zip(self.institutions, plan, strict=True)]
+        buf_p, buf_a, buf_i, buf_m, buf_d = [], [], [], [], []
+
+        def flush():
+            with transaction.atomic():
+                insert_rows(Patent, patent_cols, buf_p)
+                insert_rows(SelfAssessment, assessment_cols, buf_a)
+                insert_rows(ConversionIntent, intent_cols, buf_i)
+                insert_rows(ImplementationStatus, impl_cols, buf_m)
+                insert_rows(Deal, deal_cols, buf_d)
+            self.stats.patents += len(buf_p)
+            self.stats.assessments += len(buf_a)
+            self.stats.deals += len(buf_d)
+            for buf in (buf_p, buf_a, buf_i, buf_m, buf_d):
+                buf.clear()
+            self.log(f"patents: {self.stats.patents}/{self.n_patents}")
+
+        for inst, count in todo:
+            units = self.units_by_inst[inst.pk]
+            for _ in range(count):
+                number, kind, year = next(numbers)
+                while number in existing_numbers:
+                    number, kind, year = next(numbers)
+                grant = datetime.date(
+                    year + rng.choice((1, 2, 3)) if kind == PatentType.INVENTION else year + 1,
+                    rng.randint(1, 12),
+                    rng.randint(1, 28),
+                )
+                subject = rng.choice(SUBJECTS)
+                title = f"{rng.choice(ADJECTIVES)}{subject}{rng.choice(FORMS)}"
+                inventors = "，".join(_person(rng) for _ in range(rng.randint(1, 5)))
+                sub = rng.choice(subclasses)
+                legal = LegalStatus.VALID if rng.random() < 0.95 else LegalStatus.FEE_GRACE
+                funded = rng.random() < 0.55
+                buf_p.append(
+                    (
+                        patent_id,
+                        number,
+                        kind,
+                        title,
+                        inst.name,
+                        inventors,
+                        grant,
+                        legal,
+                        2024 - year,
+                        f"{sub} {rng.randint(1, 99)}/{rng.randint(0, 99):02d}",
+                        sub,
+                        "",
+                        inst.pk,
+                        rng.choice(units),
+                        funded,
+                        "国家自然科学基金" if funded else "",
+                        "",
+                        self.now,
+                        self.now,
+                    )
+                )
+                if rng.random() < 0.75:
+                    state = rng.choices(states, weights=state_weights)[0]
+                    section_pk, section = rng.choices(sections, weights=weights)[0]
+                    industry = rng.choice(divisions_by_section.get(section, [section_pk]))
+                    stars = rng.choices((5, 4, 3, 2, 1), weights=(8, 25, 40, 20, 7))[0]
+                    buf_a.append(
+                        (
+                            assessment_id,
+                            patent_id,
+                            state,
+                            "请补充产品与技术优势" if state == ReviewState.RETURNED else "",
+                            None,
+                            "",
+                            "",
+                            rng.choice(prices),
+                            _person(rng),
+                            f"1{rng.randint(3, 9)}{rng.randint(0, 999999999):09d}",
+                            rng.choice(maturities),
+                            stars,
+                            f"{subject}，性能指标优于同类产品" if stars > 2 else "",
+                            industry,
+                            f"可用于{subject}产业化" if stars > 2 else "",
+                            rng.choice(sei_ids),
+                            sub,
+                            None,
+                            self.now,
+                            self.now if state == ReviewState.APPROVED else None,
+                            True,
+                            "",
+                            "",
+                            "",
+                            search_tokens(
+                                title,
+                                f"{subject}，性能指标优于同类产品" if stars > 2 else "",
+                                f"可用于{subject}产业化" if stars > 2 else "",
+                            ),
+                        )
+                    )
+                    if rng.random() < 0.1:
+                        buf_m.append(
+                            (
+                                assessment_id,
+                                0,
+                                ImplementationLevel1.LICENSED,
+                                "ordinary_licence_signed",
+                                "",
+                                rng.randint(5, 200),
+                                "",
+                                "",
+                                "",
+                            )
+                        )
+                    else:
+                        buf_m.append((assessment_id, 0, ImplementationLevel1.NOT_IMPLEMENTED, "", "", None, "", "", ""))
+                    level1 = rng.choice(
+                        [IntentLevel1.LICENSE, IntentLevel1.LICENSE, IntentLevel1.TRANSFER, IntentLevel1.SELF_APPLY]
+                    )
+                    level2 = {
+                        IntentLevel1.LICENSE: IntentLevel2.ORDINARY_LICENCE,
+                        IntentLevel1.TRANSFER: IntentLevel2.TRANSFER,
+                        IntentLevel1.SELF_APPLY: "",
+                    }[level1]
+                    buf_i.append((assessment_id, 0, level1, level2, ""))
+                    if rng.random() < 0.3:
+                        buf_i.append((assessment_id, 1, IntentLevel1.LICENSE, IntentLevel2.OPEN_LICENCE, ""))
+                    if state == ReviewState.APPROVED and rng.random() < 0.04:
+                        ent = rng.choice(ent_ids)
+                        kind_deal = rng.choice(
+                            [DealKind.TRANSFER, DealKind.ORDINARY_LICENCE, DealKind.OPEN_LICENCE, DealKind.EQUITY]
+                        )
+                        signed = datetime.date(rng.choice((2024, 2025, 2026)), rng.randint(1, 12), rng.randint(1, 28))
+                        buf_d.append(
+                            (
+                                patent_id,
+                                inst.pk,
+                                kind_deal,
+                                ent,
+                                ent_names[ent],
+                                rng.randint(1, 500),
+                                signed,
+                                "",
+                                None,
+                                self.now,
+                            )
+                        )
+                    assessment_id += 1
+                patent_id += 1
+                if len(buf_p) >= CHUNK:
+                    flush()
+        if buf_p:
+            flush()
+        _reset_sequences([Patent, SelfAssessment, ConversionIntent, ImplementationStatus, Deal])
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+
+    # -- one login per role --------------------------------------------------------------------------------------
+    def _users(self) -> None:
+        home = self.institutions[0]
+        college_id = self.units_by_inst[home.pk][0]
+        college = OrgUnit.objects.get(pk=college_id)
+        password = make_password(DEMO_PASSWORD)
+        specs = [
+            (
+                "admin",
+                Role.NATIONAL_ADMIN,
+                {"is_staff": True, "is_superuser": True},
+                "国家知识产权局：全部数据、参考数据、时间节点",
+            ),
+            ("inst_admin", Role.INSTITUTION_ADMIN, {"institution": home}, f"{home.name} 的全部专利"),
+            (
+                "college_admin",
+                Role.COLLEGE_ADMIN,
+                {"institution": home, "org_unit": college},
+                f"{home.name}{college.name} 的专利",
+            ),
+            ("inventor", Role.INVENTOR, {"institution": home, "org_unit": college}, "本人作为发明人的专利"),
+            ("enterprise", Role.ENTERPRISE, {"enterprise": self.enterprises[0]}, "专利转化资源库"),
+            ("expert", Role.EXPERT, {}, "专利转化资源库"),
+            (
+                "bureau",
+                Role.PROVINCIAL_BUREAU,
+                {"province": home.province},
+                f"{home.province.name} 的单位与专利（只读）",
+            ),
+            ("ministry", Role.MINISTRY, {"authority": Authority.MOE}, "教育部主管单位的专利（只读）"),
+        ]
+        for username, role, extra, sees in specs:
+            user, _ = User.objects.update_or_create(
+                username=username,
+                defaults={"role": role, "password": password, "display_name": username, **extra},
+            )
+            self.stats.logins.append((str(Role(role).label), username, sees))
+            if role == Role.INVENTOR:
+                mine = list(
+                    Patent.objects.filter(institution=home, org_unit=college)
+                    .order_by("pk")
+                    .values_list("pk", flat=True)[:12]
+                )
+                user.invented_patents.set(mine)
+            if role == Role.EXPERT:
+                Expert.objects.update_or_create(
+                    user=user,
+                    defaults={"name": "演示专家", "organisation": self.enterprises[0].name, "province": home.province},
+                )
