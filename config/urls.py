@@ -8,7 +8,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 urlpatterns = [
     path("", include("dashboards.urls")),
     path("", include("library.urls")),
-    path("", include("patentpool.urls")),
     path("", include("evaluations.urls")),
     path("", include("inventory.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

@@ -18,6 +18,7 @@ from institutions.choices import Role
 from institutions.models import OrgUnit, User
 from patentpool.models import Patent
 from patentpool.selectors import patent_scope_q
+from patentpool.services import patent_update
 from reference.models import IndustryCode, SEIClass
 
 from .choices import IntentLevel1, IntentLevel2, ReviewState
@@ -266,3 +267,17 @@ def patent_set_org_unit(*, user: User, patent_ids: Iterable[int], org_unit_id: i
         patent._history_user = user
         patent.save()
     return len(patents)
+
+
+@transaction.atomic
+def patent_facts_update(*, user: User, patent_id: int, data: dict) -> Patent:
+    """Change a patent's base-library facts (``patentpool.services.patent_update``: its permissions and rules) and
+    keep the self-assessment's searchable text, which includes the title, in step — in one transaction."""
+    patent = patent_update(user=user, patent_id=patent_id, data=data)
+    if "title" in data:
+        assessment = SelfAssessment.objects.filter(patent=patent).first()
+        if assessment is not None:  # the title is part of the searchable text
+            SelfAssessment.objects.filter(pk=assessment.pk).update(
+                search_text=search_tokens(patent.title, assessment.products_advantages, assessment.prospect)
+            )
+    return patent

@@ -3,7 +3,6 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from common.search import search_tokens
 from institutions.models import OrgUnit, User
 
 from .models import Patent
@@ -15,7 +14,10 @@ EDITABLE_FIELDS = ("title", "inventors", "patentees", "org_unit", "fiscally_fund
 
 @transaction.atomic
 def patent_update(*, user: User, patent_id: int, data: dict) -> Patent:
-    """Change a patent's base-library data. Refused (and nothing written) when the patent is not the user's."""
+    """Change a patent's base-library data. Refused (and nothing written) when the patent is not the user's.
+
+    Callers go through ``evaluations.services.patent_facts_update``, which also keeps the library entry's search text
+    (title + assessment texts) in step."""
     patent = Patent.objects.select_for_update().filter(pk=patent_id).first()
     if patent is None or not patent_can_edit(user=user, patent=patent):
         raise PermissionDenied("无权修改该专利 / You may not change this patent")
@@ -41,14 +43,6 @@ def patent_update(*, user: User, patent_id: int, data: dict) -> Patent:
     patent._history_user = user
     patent.full_clean(exclude=["inventor_accounts"])
     patent.save()
-    if "title" in data:
-        from evaluations.models import SelfAssessment
-
-        assessment = SelfAssessment.objects.filter(patent=patent).first()
-        if assessment is not None:  # the title is part of the searchable text
-            SelfAssessment.objects.filter(pk=assessment.pk).update(
-                search_text=search_tokens(patent.title, assessment.products_advantages, assessment.prospect)
-            )
     return patent
 
 

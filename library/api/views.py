@@ -10,9 +10,9 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from common.xlsx import XLSX
+from evaluations.services import patent_facts_update
 from inventory.export import national_workbook_response
 from patentpool.selectors import patent_list
-from patentpool.services import patent_update
 
 from ..filtersets import PatentFilterSet, ResourceFilterSet
 from ..selectors import resource_library_list
@@ -34,7 +34,7 @@ class PatentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         payload = PatentUpdateSerializer(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
         try:
-            patent = patent_update(user=request.user, patent_id=patent.pk, data=dict(payload.validated_data))
+            patent = patent_facts_update(user=request.user, patent_id=patent.pk, data=dict(payload.validated_data))
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from exc
         except DjangoValidationError as exc:
