@@ -144,4 +144,4 @@ def todo_view(request):
     if request.user.role == "inventor":
         waiting = qs.filter(Q(assessment__isnull=True) | Q(assessment__review_state__in=states))
     waiting = waiting.order_by("assessment__review_state", "-grant_date", "id")
-    return render(request, "patentpool/todo.html", {"page": page_of(request, waiting), "states": states})
+    return render(request, "evaluations/todo.html", {"page": page_of(request, waiting), "states": states})

@@ -30,7 +30,7 @@ def import_upload_view(request):
         else:
             return redirect("import-detail", pk=job.pk)
     jobs = import_job_list(user=request.user)[:20]
-    return render(request, "institutions/import_upload.html", {"form": form, "jobs": jobs})
+    return render(request, "inventory/import_upload.html", {"form": form, "jobs": jobs})
 
 
 @login_required
@@ -41,7 +41,7 @@ def import_detail_view(request, pk: int):
     errors = Paginator(job.errors, 200).get_page(request.GET.get("page"))
     return render(
         request,
-        "institutions/import_detail.html",
+        "inventory/import_detail.html",
         {"job": job, "final": job.state in FINAL_IMPORT_STATES, "errors": errors},
     )
 

@@ -49,7 +49,7 @@ def patent_list_view(request):
     page = page_of(request, qs)
     return render(
         request,
-        "patentpool/patent_list.html",
+        "library/patent_list.html",
         {
             "filterset": filterset,
             "page": page,
@@ -75,7 +75,7 @@ def patent_detail_view(request, pk: int):
     assessment_history = history_with_changes(assessment.history.all()) if assessment else []
     return render(
         request,
-        "patentpool/patent_detail.html",
+        "library/patent_detail.html",
         {
             "patent": patent,
             "assessment": assessment,
@@ -105,7 +105,7 @@ def resource_list_view(request):
         patent.maturity_stage = maturity_stage_label(patent.assessment.maturity)
     return render(
         request,
-        "patentpool/resource_list.html",
+        "library/resource_list.html",
         {
             "filterset": filterset,
             "page": page,
@@ -124,7 +124,7 @@ def resource_detail_view(request, pk: int):
     assessment = patent.assessment
     return render(
         request,
-        "patentpool/resource_detail.html",
+        "library/resource_detail.html",
         {
             "patent": patent,
             "maturity_stage": maturity_stage_label(assessment.maturity),
@@ -152,7 +152,7 @@ def patent_edit_view(request, pk: int):
         else:
             messages.success(request, _("已保存"))
             return redirect("patent-detail", pk=patent.pk)
-    return render(request, "patentpool/patent_form.html", {"patent": patent, "form": form})
+    return render(request, "library/patent_form.html", {"patent": patent, "form": form})
 
 
 @login_required
@@ -174,4 +174,4 @@ def patent_create_view(request):
         else:
             messages.success(request, _("已添加专利 %(number)s") % {"number": patent.application_number})
             return redirect("patent-detail", pk=patent.pk)
-    return render(request, "patentpool/patent_create.html", {"form": form, "duplicate": duplicate})
+    return render(request, "library/patent_create.html", {"form": form, "duplicate": duplicate})
