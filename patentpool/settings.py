@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "evaluations",
     "transfers",
     "dashboards",
+    "classification",
 ]
 
 MIDDLEWARE = [
