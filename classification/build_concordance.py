@@ -172,7 +172,8 @@ def write_table(path: Path, table: Table, code_column: str, with_evidence: bool)
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(["version", "ipc_prefix", code_column, "weight", "source"])
         for prefix in sorted(table):
-            source = "authored" if not with_evidence or "/" not in prefix else "labelled"
+            # Subclass rows are the authored prior (refined by labels when given); finer rows exist only from labels.
+            source = "labelled" if "/" in prefix else "authored+labelled" if with_evidence else "authored"
             for code, weight in sorted(table[prefix].items(), key=lambda item: (-item[1], item[0])):
                 writer.writerow([VERSION, prefix, code, f"{weight:.4f}", source])
                 count += 1

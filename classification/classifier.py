@@ -20,10 +20,10 @@ Table = dict[str, dict[str, float]]
 Ranking = list[tuple[str, float]]
 
 # Weight of the n-th IPC code (0 = main code); later codes only break ties and fill gaps.
-SECONDARY_WEIGHT = 0.3
-# Share of the text in the final score when there are IPC codes (the text alone decides without them).
+SECONDARY_WEIGHT = 0.15
+# How far the text may lift an IPC candidate (GB/T) or add to the IPC scores (SEI); alone it decides without IPC.
 TEXT_WEIGHT_GBT = 0.3
-TEXT_WEIGHT_SEI = 0.5
+TEXT_WEIGHT_SEI = 1.0
 TEXT_TOP = 20  # text candidates kept per query: the long tail of weak matches is noise
 MAX_GBT = 10
 MAX_SEI = 3
@@ -80,7 +80,7 @@ def _normalised(scores: dict[str, float]) -> dict[str, float]:
     return {code: score / total for code, score in scores.items()} if total > 0 else {}
 
 
-def _from_ipc(codes: list[str], table: Table) -> tuple[dict[str, float], list[str]]:
+def _from_ipc(codes: list[str], table: Table, relative: bool = True) -> tuple[dict[str, float], list[str]]:
     scores: dict[str, float] = defaultdict(float)
     used = []
     for position, code in enumerate(codes):
@@ -89,8 +89,11 @@ def _from_ipc(codes: list[str], table: Table) -> tuple[dict[str, float], list[st
             continue
         prefix, weights = found
         weight = 1.0 if position == 0 else SECONDARY_WEIGHT / position
-        for klass, share in _normalised(weights).items():
-            scores[klass] += weight * share
+        # Relative to the code's best class, not its total: a main code whose industry spans fifteen 小类 must still
+        # outweigh a secondary code that points at one.
+        best = max(weights.values()) if relative else sum(weights.values())
+        for klass, share in weights.items():
+            scores[klass] += weight * share / best
         used.append(f"{code}→{prefix}")
     return _normalised(scores), used
 
@@ -101,7 +104,22 @@ def _from_text(words: list[str], index) -> tuple[dict[str, float], dict[str, set
     return _normalised(dict(top)), matched
 
 
+def _rerank(ipc: dict[str, float], text: dict[str, float], text_weight: float) -> dict[str, float]:
+    """GB/T: the text re-ranks the IPC candidates (up to 1 + text_weight times) and never adds classes of its own.
+
+    IPC mass is often spread evenly over many 小类 (a subclass made by a whole 中类); the text picks among them
+    without moving mass to other 门类/大类, which the IPC evidence decides far better.
+    """
+    if not ipc:
+        return text
+    if not text:
+        return ipc
+    best = max(text.values())
+    return _normalised({code: score * (1 + text_weight * text.get(code, 0.0) / best) for code, score in ipc.items()})
+
+
 def _combine(ipc: dict[str, float], text: dict[str, float], text_weight: float) -> dict[str, float]:
+    """SEI: IPC and text distributions added; SEI classes follow the invention's use, which the text often names."""
     if not ipc:
         return text
     combined = dict(ipc)
@@ -150,16 +168,19 @@ def classify(
     words = tokenize(text) if use_text and text else []
     gbt_text, gbt_matched = _from_text(words, gbt_index()) if words else ({}, {})
     sei_text, sei_matched = _from_text(words, sei_index()) if words else ({}, {})
-    gbt = _combine(gbt_ipc, gbt_text, TEXT_WEIGHT_GBT)
+    gbt = _rerank(gbt_ipc, gbt_text, TEXT_WEIGHT_GBT)
+    # Roll-ups weigh each code by its share of the total instead: an industry spread over many 小类 then counts
+    # once per code, not once per 小类 (the better 门类/大类 ranking in cross-validation).
+    shares = _rerank(_from_ipc(codes, gbt_tab, relative=False)[0], gbt_text, TEXT_WEIGHT_GBT)
     sei = _combine(sei_ipc, sei_text, TEXT_WEIGHT_SEI)
 
     ranked = _ranked(gbt, MAX_GBT)
     sei_ranked = _ranked(sei, MAX_SEI)
     return Classification(
         gbt4754=ranked,
-        sections=_rollup(gbt, 1),
-        divisions=_rollup(gbt, 3),
-        groups=_rollup(gbt, 4),
+        sections=_rollup(shares, 1),
+        divisions=_rollup(shares, 3),
+        groups=_rollup(shares, 4),
         sei_2021=sei_ranked,
         reason=_reason(used, ranked, sei_ranked, gbt_matched, sei_matched),
     )
