@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "simple_history",
     # The project's apps, bottom layer first (docs/ARCHITECTURE.md); each imports only those listed before it.
     "reference",
+    "classification",
     "institutions",
     "enterprises",
     "patentpool",
