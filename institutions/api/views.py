@@ -6,7 +6,6 @@ from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import MultiPartParser
@@ -82,13 +81,3 @@ class InventoryTemplateView(APIView):
         from ..views import inventory_template_view
 
         return inventory_template_view(request._request)
-
-
-class AuthTokenView(ObtainAuthToken):
-    """Exchange a username and password for the account's API token (send it as ``Authorization: Token …``).
-
-    Throttled per client address, since it is a place to guess passwords.
-    """
-
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "token"
