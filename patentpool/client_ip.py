@@ -34,7 +34,7 @@ def lockout_response(request: HttpRequest, original_response=None, credentials=N
     """429 for a locked-out sign-in: JSON on the API, the sign-in page's message elsewhere."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     if request.path.startswith("/api/"):
-        response = JsonResponse({"detail": LOCKED_MESSAGE}, status=429)
+        response = JsonResponse({"detail": LOCKED_MESSAGE}, status=429, json_dumps_params={"ensure_ascii": False})
     else:
         response = render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)
     response["Retry-After"] = str(minutes * 60)
