@@ -78,7 +78,7 @@ class AuthTokenView(APIView):
         if user is None or not user.is_active:
             raise serializers.ValidationError({"non_field_errors": [BAD_CREDENTIALS]})
         instance, token = AuthToken.objects.create(user=user, expiry=knox_settings.TOKEN_TTL)
-        return Response({"token": token, "expiry": instance.expiry})
+        return Response(IssuedTokenSerializer({"token": token, "expiry": instance.expiry}).data)
 
 
 class TokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
