@@ -21,14 +21,28 @@ from .rules import idle_fiscal_patents, is_truthy
 ASSESSED_STATES = (ReviewState.SUBMITTED, ReviewState.COLLEGE_APPROVED, ReviewState.APPROVED)
 
 
+def whole_number(low: int, high: int) -> dict:
+    """Form-field bounds for a number filter: a value out of range or with a fraction is refused (400 on the API, the
+    filter ignored on a page) instead of reaching the database, which cannot hold it (a year, a smallint)."""
+    message = f"请输入 {low} 到 {high} 之间的整数 / Enter a whole number from {low} to {high}"
+    codes = ("invalid", "min_value", "max_value", "max_decimal_places", "max_digits", "max_whole_digits")
+    return {"min_value": low, "max_value": high, "decimal_places": 0, "error_messages": dict.fromkeys(codes, message)}
+
+
 class PatentFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("申请号/名称/发明人"))
     org_unit = django_filters.NumberFilter(field_name="org_unit_id", label=_("学院"))
     patent_type = django_filters.ChoiceFilter(choices=PatentType.choices, label=_("专利类型"))
-    grant_year = django_filters.NumberFilter(field_name="grant_date", lookup_expr="year", label=_("授权年份"))
+    grant_year = django_filters.NumberFilter(
+        field_name="grant_date", lookup_expr="year", label=_("授权年份"), **whole_number(1, 9999)
+    )
     legal_status = django_filters.ChoiceFilter(choices=LegalStatus.choices, label=_("法律状态"))
-    years_min = django_filters.NumberFilter(field_name="years_maintained", lookup_expr="gte", label=_("维持年限≥"))
-    years_max = django_filters.NumberFilter(field_name="years_maintained", lookup_expr="lte", label=_("维持年限≤"))
+    years_min = django_filters.NumberFilter(
+        field_name="years_maintained", lookup_expr="gte", label=_("维持年限≥"), **whole_number(0, 32767)
+    )
+    years_max = django_filters.NumberFilter(
+        field_name="years_maintained", lookup_expr="lte", label=_("维持年限≤"), **whole_number(0, 32767)
+    )
     fiscally_funded = django_filters.BooleanFilter(label=_("财政资助"))
     assessed = django_filters.BooleanFilter(method="filter_assessed", label=_("已自评"))
     review_state = django_filters.ChoiceFilter(
