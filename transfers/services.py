@@ -16,6 +16,7 @@ from decimal import ROUND_DOWN, Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from enterprises.models import Enterprise
 from evaluations.choices import ImplementationLevel1, ImplementationLevel2
@@ -319,7 +320,7 @@ def deal_register(*, user: User, terms: DealTerms, open_licence: OpenLicenceDecl
     dues = build_schedule(terms)
     for due in dues:
         due.deal = deal
-    PaymentDue.objects.bulk_create(dues)
+    bulk_create_with_history(dues, PaymentDue, default_user=user, default_change_reason="deal:register")
     level1, level2 = IMPLEMENTATION_OF[terms.kind]
     assessment_record_implementation(
         actor=user,
@@ -805,7 +806,7 @@ def open_licence_take(*, user: User, declaration_id: int) -> Deal:
                                    description=f"第 {year + 1} 年：{row.royalty_base} × {row.royalty_rate.normalize()}%"))  # fmt: skip
     for position, due in enumerate(dues):
         due.position = position
-    PaymentDue.objects.bulk_create(dues)
+    bulk_create_with_history(dues, PaymentDue, default_user=user, default_change_reason="open-licence:take")
     level1, level2 = IMPLEMENTATION_OF[DealKind.OPEN_LICENCE]
     assessment_record_implementation(
         actor=user, patent_ids=[patent.pk], level1=level1, level2=level2, amount_wan=deal.amount_wan
