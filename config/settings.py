@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
@@ -246,6 +247,14 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "common.api_schema.document_error_responses",
     ],
+    # Several models have a "kind" or a "status": each vocabulary gets its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "DealKindEnum": "transfers.choices.DealKind",
+        "DueKindEnum": "transfers.choices.DueKind",
+        "DealStatusEnum": "transfers.choices.DealStatus",
+        "RecordingStatusEnum": "transfers.choices.RecordingStatus",
+        "OpenLicenceStatusEnum": "transfers.choices.OpenLicenceStatus",
+    },
 }
 
 # Celery: a real broker when REDIS_URL (or CELERY_BROKER_URL) is set, eager otherwise.
@@ -282,4 +291,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Beat: recompute the resource library's class counts a little more often than they expire from the cache.
 CELERY_BEAT_SCHEDULE = {
     "warm-library-facets": {"task": "library.warm_library_facets", "schedule": 240.0, "options": {"expires": 230}},
+    # Every morning: e-mail institutions their overdue instalments.
+    "remind-overdue-payments": {
+        "task": "transfers.remind_overdue_payments",
+        "schedule": crontab(hour=8, minute=0),
+        "options": {"expires": 3600},
+    },
 }
+
+# E-mail: the console in the demo (messages are printed); production sets EMAIL_BACKEND and EMAIL_HOST.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@patentpool.local")

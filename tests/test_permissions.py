@@ -283,3 +283,103 @@ def test_api_filters_match_page_filters(world):
         world.patent_a.application_number,
         world.patent_far.application_number,
     }
+
+
+# -- deals: pages, actions and API ------------------------------------------------------------------------------------
+
+DEAL_MANAGERS = {"national_admin", "institution_admin"}  # who changes deal_a (uni's); everyone else reads or nothing
+
+
+def _deal_keys(world):
+    from transfers.models import Deal
+
+    return {"a": world.deal_a, "far": Deal.objects.get(patent=world.patent_far)}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_deal_pages_matrix(client, world, role):
+    login(client, world, role)
+    for key, deal in _deal_keys(world).items():
+        expected = 200 if key in DEALS_VISIBLE[role] else 404
+        assert client.get(f"/deals/{deal.pk}/").status_code == expected, (role, key)
+    response = client.get("/deals/?export=xlsx")
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).active.iter_rows(
+        min_row=2, values_only=True))  # fmt: skip
+    expected = {d.patent.application_number for k, d in _deal_keys(world).items() if k in DEALS_VISIBLE[role]}
+    assert {row[0] for row in rows} == expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_deal_recording_matrix_and_denied_changes_nothing(client, world, role):
+    from transfers.models import Deal
+
+    login(client, world, role)
+    deal = world.deal_a
+    history_before = deal.history.count()
+    response = client.post(
+        f"/deals/{deal.pk}/",
+        {"action": "recording", "status": "recorded", "number": "X-1", "recorded_on": "2025-04-01"},
+    )
+    after = Deal.objects.get(pk=deal.pk)
+    if role in DEAL_MANAGERS:
+        assert response.status_code == 302, (role, response.content[:300])
+        assert (after.recording_status, after.registration_number) == ("recorded", "X-1")
+        assert deal.history.count() == history_before + 1
+    else:
+        assert response.status_code == (403 if role in DEALS_VISIBLE and "a" in DEALS_VISIBLE[role] else 404), role
+        assert (after.recording_status, after.registration_number) == ("none", "")
+        assert deal.history.count() == history_before
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_deal_api_matrix(world, role):
+    client = api_for(world, role)
+    response = client.get("/api/deals/")
+    assert response.status_code == 200
+    numbers = {row["application_number"] for row in response.json()["results"]}
+    expected = {d.patent.application_number for k, d in _deal_keys(world).items() if k in DEALS_VISIBLE[role]}
+    assert numbers == expected
+    for key, deal in _deal_keys(world).items():
+        assert client.get(f"/api/deals/{deal.pk}/").status_code == (200 if key in DEALS_VISIBLE[role] else 404)
+    before = world.deal_a.history.count()
+    response = client.post(f"/api/deals/{world.deal_a.pk}/recording/",
+                           {"status": "recorded", "number": "API-1", "recorded_on": "2025-04-02"}, format="json")  # fmt: skip
+    if role in DEAL_MANAGERS:
+        assert response.status_code == 200 and response.json()["registration_number"] == "API-1"
+    else:
+        assert response.status_code in (403, 404), role
+        assert world.deal_a.history.count() == before
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_deal_register_page_matrix(client, world, role):
+    from transfers.models import Deal
+
+    login(client, world, role)
+    before = Deal.objects.count()
+    response = client.post(
+        f"/patents/{world.patent_b.pk}/deals/new/",
+        {"kind": "ordinary_licence", "counterparty": "某公司", "contract_date": "2025-01-02", "term_end": "2027-01-01",
+         "payment_method": "lump_sum", "amount_wan": "10"},
+    )  # fmt: skip
+    if role in DEAL_MANAGERS:
+        assert response.status_code == 302, response.content[:500]
+        assert Deal.objects.count() == before + 1
+    else:
+        assert response.status_code in (403, 404), role
+        assert Deal.objects.count() == before
+
+
+def test_enterprise_sees_industrialization_form_only_on_its_deal(client, world):
+    login(client, world, "enterprise")
+    response = client.post(
+        f"/deals/{world.deal_a.pk}/",
+        {"action": "industrialization", "patent": world.patent_a.pk, "product_name": "隔膜卷材",
+         "started_on": "2025-05-01"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert world.deal_a.industrializations.get().product_name == "隔膜卷材"
+    response = client.post(f"/deals/{world.deal_a.pk}/", {"action": "recording", "status": "pending"})
+    assert response.status_code == 403
+    assert client.get(f"/deals/{world.deal_a.pk}/dossier.zip").status_code == 404  # the institution's record
