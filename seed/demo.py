@@ -579,6 +579,12 @@ class DemoGenerator:
                             [DealKind.TRANSFER, DealKind.ORDINARY_LICENCE, DealKind.OPEN_LICENCE, DealKind.EQUITY]
                         )
                         signed = datetime.date(rng.choice((2024, 2025, 2026)), rng.randint(1, 12), rng.randint(1, 28))
+                        # Most deals are registered (transfer) or recorded (licence) with CNIPA weeks after signing.
+                        registered = (
+                            signed + datetime.timedelta(days=rng.randint(15, 90)) if rng.random() < 0.8 else None
+                        )
+                        if registered and registered > self.now.date():
+                            registered = None
                         buf_d.append(
                             (
                                 patent_id,
@@ -588,8 +594,10 @@ class DemoGenerator:
                                 ent_names[ent],
                                 rng.randint(1, 500),
                                 signed,
-                                "",
-                                None,
+                                f"{'ZL' if kind_deal != DealKind.OPEN_LICENCE else 'KF'}{signed:%Y%m}{patent_id:07d}"
+                                if registered
+                                else "",
+                                registered,
                                 self.now,
                             )
                         )

@@ -12,7 +12,7 @@ from reference import loader
 from reference.models import IndustryCode, IPCCode, IPCIndustryConcordance, Province, SEIClass
 from seed import reference_data
 
-EXPECTED_COUNTS = {"provinces": 32, "industries": 1971, "ipc": 791, "sei": 49, "milestones": 14}
+EXPECTED_COUNTS = {"provinces": 32, "industries": 1971, "ipc": 791, "sei": 49, "milestones": 15}
 
 
 @pytest.fixture
@@ -123,7 +123,7 @@ def test_load_milestones_recreates_only_missing_ones(loaded):
 
     result = reference_data.load_milestones()
 
-    assert (result.total, result.created) == (14, 1)
+    assert (result.total, result.created) == (15, 1)
     assert Milestone.objects.get(code="2024-04-30-expert-library").metric == "expert_library"
 
 
@@ -198,8 +198,8 @@ def test_command(loaded, tmp_path):
         "industries: 1971 rows (0 created, 0 updated)",
         "ipc: 791 rows (0 created, 0 updated)",
         "sei: 49 rows (0 created, 0 updated)",
-        "milestones: 14 rows (1 created, 0 updated)",
-        "Reference data loaded: provinces 32, industries 1971, ipc 791, sei 49, milestones 14",
+        "milestones: 15 rows (1 created, 0 updated)",
+        "Reference data loaded: provinces 32, industries 1971, ipc 791, sei 49, milestones 15",
         "IPC ↔ GB/T 4754 concordance: 6 pairs stored",
     ]
     assert Milestone.objects.filter(code="2024-02-05-contacts-reported").exists()
