@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -141,7 +142,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "common.api_pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"user": "5000/hour", "upload": "120/hour", "token": "30/hour"},
+    "DEFAULT_THROTTLE_RATES": {
+        "user": "5000/hour",
+        "upload": "120/hour",
+        "token": "30/hour",
+        "province_feed": "600/hour",
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "PatentPool API",
@@ -187,4 +193,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Beat: recompute the resource library's class counts a little more often than they expire from the cache.
 CELERY_BEAT_SCHEDULE = {
     "warm-library-facets": {"task": "library.warm_library_facets", "schedule": 240.0, "options": {"expires": 230}},
+    # Dashboards: seal the quarter that just ended (a no-op once sealed) and refresh the current quarter's
+    # provisional rows that the national and ministry views read.
+    "seal-previous-quarter": {
+        "task": "dashboards.seal_previous_quarter",
+        "schedule": crontab(minute=30, hour=0),
+        "options": {"expires": 3600},
+    },
+    "refresh-current-quarter": {
+        "task": "dashboards.refresh_current_quarter",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 600},
+    },
 }

@@ -100,6 +100,7 @@ class SnapshotRun(models.Model):
     state = models.CharField(max_length=8, choices=SnapshotRunState.choices, default=SnapshotRunState.RUNNING)
     chunks_total = models.PositiveIntegerField(default=0)
     chunks_done = models.PositiveIntegerField(default=0)
+    done_provinces = models.JSONField(default=list)  # a chunk delivered twice (acks_late) is counted once
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

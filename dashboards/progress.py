@@ -12,8 +12,6 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
-
 from institutions.choices import IPStatus
 from institutions.models import Institution
 
@@ -60,19 +58,29 @@ def applies_to_institution(milestone: Milestone, institution: Institution) -> bo
     return milestone.scope in milestone_scopes_for(institution) and milestone.scope in INSTITUTION_SCOPES
 
 
-def milestones_for(scope: Scope) -> list[Milestone]:
+def measured_milestones() -> list[Milestone]:
+    """Every milestone measured by a figure, by due date (load once, then filter per scope with ``pool``)."""
+    return list(
+        Milestone.objects.filter(metric__in=list(MILESTONE_FIGURE))
+        .select_related("province")
+        .order_by("due_date", "code")
+    )
+
+
+def milestones_for(scope: Scope, pool: list[Milestone] | None = None) -> list[Milestone]:
     """The measured milestones a dashboard of ``scope`` shows, by due date."""
-    qs = Milestone.objects.filter(metric__in=list(MILESTONE_FIGURE)).select_related("province")
+    pool = measured_milestones() if pool is None else pool
     if scope.level in (SnapshotLevel.INSTITUTION, SnapshotLevel.COLLEGE):
         inst = scope.institution
-        qs = qs.filter(
-            Q(scope__in=milestone_scopes_for(inst)) | Q(scope=MilestoneScope.PROVINCE, province_id=inst.province_id)
-        )
-    elif scope.level == SnapshotLevel.PROVINCE:
-        qs = qs.filter(~Q(scope=MilestoneScope.PROVINCE) | Q(province_id=scope.province.pk))
-    else:
-        qs = qs.exclude(scope=MilestoneScope.PROVINCE)
-    return list(qs.order_by("due_date", "code"))
+        scopes = milestone_scopes_for(inst)
+        return [
+            m
+            for m in pool
+            if m.scope in scopes or (m.scope == MilestoneScope.PROVINCE and m.province_id == inst.province_id)
+        ]
+    if scope.level == SnapshotLevel.PROVINCE:
+        return [m for m in pool if m.scope != MilestoneScope.PROVINCE or m.province_id == scope.province.pk]
+    return [m for m in pool if m.scope != MilestoneScope.PROVINCE]
 
 
 @dataclass
@@ -121,13 +129,14 @@ def check_milestones(
     *,
     today: datetime.date,
     flows: dict[int, float | None] | None = None,
+    pool: list[Milestone] | None = None,
 ) -> list[MilestoneCheck]:
     """Each milestone of ``scope`` checked against ``total`` (the scope's figures) and ``rows`` ((institution,
     figures) of each institution in it — for an institution or college scope, the one row). ``flows`` holds, per flow
     milestone id, the figure counted from its start date (see ``flow_periods``)."""
     checks = []
     flows = flows or {}
-    for milestone in milestones_for(scope):
+    for milestone in milestones_for(scope, pool):
         code = MILESTONE_FIGURE[milestone.metric]
         figure = REGISTRY[code]
         target = _target(milestone)
@@ -177,11 +186,11 @@ def _ratio_parts(code: str) -> tuple[str, str]:
     return measure.numerator, measure.denominator
 
 
-def flow_milestones(scope: Scope) -> list[Milestone]:
+def flow_milestones(scope: Scope, pool: list[Milestone] | None = None) -> list[Milestone]:
     """Milestones of ``scope`` whose figure is a flow with a target: counted from their own start date."""
     return [
         m
-        for m in milestones_for(scope)
+        for m in milestones_for(scope, pool)
         if REGISTRY[MILESTONE_FIGURE[m.metric]].unit != SHARE
         and REGISTRY[MILESTONE_FIGURE[m.metric]].available
         and _target(m) is not None
