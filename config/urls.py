@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/", include("library.api.urls")),
     path("api/", include("institutions.api.urls")),
     path("api/", include("inventory.api.urls")),
+    path("api/", include("dashboards.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -5,6 +5,8 @@ import re
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from common.search import search_filter
 from evaluations.choices import MATURITY_STAGES, IntentLevel1, PriceBand, ReviewState, ValueStars, maturity_values
@@ -29,6 +31,7 @@ def deal_kind_choices():
     return _deal_model()._meta.get_field("kind").choices
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class DealKindInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
     """Comma-separated deal kinds, each checked against the deal vocabulary."""
 
