@@ -33,7 +33,7 @@ def test_load_all_counts(loaded):
     }
     assert SEIClass.objects.filter(edition="2018").count() == 9
     assert SEIClass.objects.filter(edition="2021").count() == 40
-    assert Milestone.objects.count() == 14
+    assert Milestone.objects.count() == 15
 
 
 def test_parents(loaded):
@@ -103,7 +103,7 @@ def test_second_run_changes_nothing_and_keeps_milestone_edits(loaded):
     assert IndustryCode.objects.count() == 1971
     assert IPCCode.objects.count() == 791
     assert SEIClass.objects.count() == 49
-    assert Milestone.objects.count() == 14
+    assert Milestone.objects.count() == 15
     edited = Milestone.objects.get(code="2024-06-30-inventory-other-institutions")
     assert (edited.target_share, edited.title) == (Decimal("0.2500"), "edited")
 
