@@ -208,7 +208,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "common.api_pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"user": "5000/hour", "upload": "120/hour", "token": "30/hour"},
+    "DEFAULT_THROTTLE_RATES": {
+        "user": "5000/hour",
+        "upload": "120/hour",
+        "token": "30/hour",
+        "province_feed": "600/hour",
+    },
     # Throttles key on the socket address, or on X-Forwarded-For only behind this many trusted proxies.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
@@ -296,6 +301,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "transfers.remind_overdue_payments",
         "schedule": crontab(hour=8, minute=0),
         "options": {"expires": 3600},
+    },
+    # Dashboards: seal the quarter that just ended (a no-op once sealed) and refresh the current quarter's
+    # provisional rows that the national and ministry views read.
+    "seal-previous-quarter": {
+        "task": "dashboards.seal_previous_quarter",
+        "schedule": crontab(minute=30, hour=0),
+        "options": {"expires": 3600},
+    },
+    "refresh-current-quarter": {
+        "task": "dashboards.refresh_current_quarter",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 600},
     },
 }
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/", include("institutions.api.urls")),
     path("api/", include("inventory.api.urls")),
     path("api/", include("transfers.api.urls")),
+    path("api/", include("dashboards.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: the CSP forbids inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

@@ -5,10 +5,14 @@ import re
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from common.search import search_filter
 from evaluations.choices import MATURITY_STAGES, IntentLevel1, PriceBand, ReviewState, ValueStars, maturity_values
 from evaluations.models import ConversionIntent
+from evaluations.selectors import implemented_q
+from institutions.choices import Authority
 from patentpool.choices import LegalStatus, PatentType
 from patentpool.models import Patent
 from reference.appno import ApplicationNumber
@@ -16,6 +20,21 @@ from reference.choices import SEIEdition
 from reference.models import IndustryCode, SEIClass
 
 from .rules import idle_fiscal_patents, is_truthy
+
+
+def _deal_model():
+    # Deals live in the transfers app, a layer above this one: reached through the patent's reverse relation.
+    return Patent.deals.rel.related_model
+
+
+def deal_kind_choices():
+    return _deal_model()._meta.get_field("kind").choices
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class DealKindInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
+    """Comma-separated deal kinds, each checked against the deal vocabulary."""
+
 
 # A patent counts as assessed once its self-assessment has gone to review (or further).
 ASSESSED_STATES = (ReviewState.SUBMITTED, ReviewState.COLLEGE_APPROVED, ReviewState.APPROVED)
@@ -59,6 +78,20 @@ class PatentFilterSet(django_filters.FilterSet):
     ipc = django_filters.CharFilter(method="filter_ipc", label=_("IPC"))
     institution = django_filters.NumberFilter(field_name="institution_id", label=_("单位"))
     fiscal_idle = django_filters.CharFilter(method="filter_fiscal_idle", label=_("财政资助满五年未实施"))
+    # The dashboards link every figure to the list behind it; these filters make those lists.
+    province = django_filters.CharFilter(field_name="institution__province__code", label=_("省份"))
+    authority = django_filters.ChoiceFilter(
+        field_name="institution__authority", choices=Authority.choices, label=_("主管部门")
+    )
+    stars_min = django_filters.ChoiceFilter(
+        field_name="assessment__value_stars", lookup_expr="gte", choices=ValueStars.choices, label=_("价值星级≥")
+    )
+    implemented = django_filters.BooleanFilter(method="filter_implemented", label=_("已实施"))
+    deal_kind = DealKindInFilter(method="filter_deals", choices=deal_kind_choices, label=_("转化方式（逗号分隔）"))
+    registered_from = django_filters.DateFilter(method="filter_deals", label=_("登记/备案日起"))
+    registered_to = django_filters.DateFilter(method="filter_deals", label=_("登记/备案日止"))
+    signed_from = django_filters.DateFilter(method="filter_deals", label=_("合同签订日起"))
+    signed_to = django_filters.DateFilter(method="filter_deals", label=_("合同签订日止"))
     ordering = django_filters.OrderingFilter(
         fields=(
             ("application_number", "application_number"),
@@ -109,6 +142,32 @@ class PatentFilterSet(django_filters.FilterSet):
         if len(value) == 1:
             return queryset.filter(assessment__industry__section=value)
         return queryset.filter(assessment__industry__code__startswith=value)
+
+    def filter_implemented(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(implemented_q() if value else ~implemented_q())
+
+    def filter_deals(self, queryset, name, value):
+        """Patents with a deal matching every deal filter given (kinds, registration and signing dates) — one
+        EXISTS over the patent's deals, applied once however many of these filters are set."""
+        if getattr(self, "_deals_filtered", False):
+            return queryset
+        self._deals_filtered = True
+        data = self.form.cleaned_data
+        conditions = {}
+        if data.get("deal_kind"):
+            conditions["kind__in"] = data["deal_kind"]
+        for field, lookup in (
+            ("registered_from", "registered_on__gte"),
+            ("registered_to", "registered_on__lte"),
+            ("signed_from", "contract_date__gte"),
+            ("signed_to", "contract_date__lte"),
+        ):
+            if data.get(field):
+                conditions[lookup] = data[field]
+        deals = _deal_model().objects.filter(patent=OuterRef("pk"), **conditions)
+        return queryset.filter(Exists(deals))
 
     def filter_fiscal_idle(self, queryset, name, value):
 

@@ -383,3 +383,67 @@ def test_enterprise_sees_industrialization_form_only_on_its_deal(client, world):
     response = client.post(f"/deals/{world.deal_a.pk}/", {"action": "recording", "status": "pending"})
     assert response.status_code == 403
     assert client.get(f"/deals/{world.deal_a.pk}/dossier.zip").status_code == 404  # the institution's record
+# -- dashboards and the provincial data interface ------------------------------------------------------------------
+
+# The dashboard each role may open, and the drill-downs in and out of its reach (college_b belongs to uni).
+DASHBOARD = {
+    "national_admin": {"": 200, "?province=32": 200, "?province=44": 200, "?institution=FAR": 200, "?college=B": 200},
+    "provincial_bureau": {"": 200, "?province=32": 200, "?province=44": 404, "?institution=FAR": 404,
+                          "?institution=UNI": 200, "?college=B": 200},
+    "ministry": {"": 200, "?province=32": 404, "?institution=FAR": 200, "?institution=INSTITUTE": 404},
+    "institution_admin": {"": 200, "?college=B": 200, "?institution=FAR": 404, "?province=32": 404},
+    "college_admin": {"": 200, "?college=B": 404, "?institution=UNI": 404},
+    "inventor": {"": 403},
+    "enterprise": {"": 403},
+    "expert": {"": 403},
+}  # fmt: skip
+FEED = {"provincial_bureau": 200, "national_admin": 404}  # the national admin must name a province
+
+
+def _dashboard_url(world, params):
+    ids = {"FAR": world.far_uni.pk, "UNI": world.uni.pk, "INSTITUTE": world.institute.pk, "B": world.college_b.pk}
+    for name, pk in ids.items():
+        params = params.replace(f"={name}", f"={pk}")
+    return "/dashboard/" + params
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_dashboard_matrix(client, world, role):
+    login(client, world, role)
+    for params, expected in DASHBOARD[role].items():
+        for export in ("", "export=rows"):
+            url = _dashboard_url(world, params)
+            if export:
+                url += ("&" if "?" in url else "?") + export
+            assert client.get(url).status_code == expected, (role, url)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_dashboard_shows_only_own_world(client, world, role):
+    if DASHBOARD[role][""] != 200:
+        return
+    login(client, world, role)
+    body = client.get("/dashboard/").content.decode()
+    names = {"测试大学": "uni", "测试研究所": "institute", "远方大学": "far_uni"}
+    shown = {key for name, key in names.items() if name in body}
+    if role in ("institution_admin", "college_admin"):
+        assert shown <= {"uni"}
+    elif role == "national_admin":
+        assert "江苏省" in body and "广东省" in body  # provinces, one level up from institutions
+    else:
+        assert shown == INSTITUTIONS_VISIBLE[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_province_feed_matrix(world, role):
+    client = token_client(world.users[role])
+    for url in ("/api/province-feed/patents/", "/api/province-feed/patents/bulk/"):
+        assert client.get(url).status_code == FEED.get(role, 403), (role, url)
+    if role == "provincial_bureau":
+        ids = {row["patent_id"] for row in client.get("/api/province-feed/patents/").json()["results"]}
+        assert ids == {world.patent_a.pk}  # P1's library only
+
+
+def test_province_feed_refuses_writes(world):
+    client = token_client(world.users["provincial_bureau"])
+    assert client.post("/api/province-feed/patents/", {"since": 0}).status_code == 405
