@@ -383,6 +383,8 @@ def test_enterprise_sees_industrialization_form_only_on_its_deal(client, world):
     response = client.post(f"/deals/{world.deal_a.pk}/", {"action": "recording", "status": "pending"})
     assert response.status_code == 403
     assert client.get(f"/deals/{world.deal_a.pk}/dossier.zip").status_code == 404  # the institution's record
+
+
 # -- dashboards and the provincial data interface ------------------------------------------------------------------
 
 # The dashboard each role may open, and the drill-downs in and out of its reach (college_b belongs to uni).
