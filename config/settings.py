@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "evaluations",
     "inventory",
     "library",
+    "market",
     "transfers",
     "dashboards",
     "seed",
@@ -151,6 +152,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name for a choice set that several serializers use (the self-rating and the market rating share stars).
+    "ENUM_NAME_OVERRIDES": {"ValueStarsEnum": "evaluations.choices.ValueStars"},
 }
 
 # Celery: a real broker when REDIS_URL (or CELERY_BROKER_URL) is set, eager otherwise.

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("library.urls")),
     path("", include("evaluations.urls")),
     path("", include("inventory.urls")),
+    path("", include("market.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -17,6 +18,7 @@ urlpatterns = [
     path("api/", include("library.api.urls")),
     path("api/", include("institutions.api.urls")),
     path("api/", include("inventory.api.urls")),
+    path("api/", include("market.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -281,3 +281,11 @@ def patent_facts_update(*, user: User, patent_id: int, data: dict) -> Patent:
                 search_text=search_tokens(patent.title, assessment.products_advantages, assessment.prospect)
             )
     return patent
+
+
+def assessment_set_market_view(*, patent_id: int, rating_count: int, stars, interested: int) -> int:
+    """Store the market's view of a patent (count of ratings, mean stars, interested enterprises) on its
+    self-assessment; called by the market side after every rating. Returns the rows updated (0: no assessment)."""
+    return SelfAssessment.objects.filter(patent_id=patent_id).update(
+        market_rating_count=rating_count, market_stars=stars, market_interested=interested
+    )

@@ -53,6 +53,8 @@ class PatentFilterSet(django_filters.FilterSet):
             ("years_maintained", "years_maintained"),
             ("assessment__review_state", "review_state"),
             ("assessment__value_stars", "stars"),
+            ("assessment__market_stars", "market_stars"),
+            ("assessment__market_interested", "interested"),
         ),
         label=_("排序"),
     )
@@ -137,6 +139,16 @@ class ResourceFilterSet(PatentFilterSet):
         label=_("意向价格"),
     )
 
+    # The market's view (他评), kept on the self-assessment by the market side.
+    market_stars_min = django_filters.NumberFilter(
+        field_name="assessment__market_stars",
+        lookup_expr="gte",
+        min_value=1,
+        max_value=5,
+        label=_("市场评价不低于（星）"),
+    )
+    interested = django_filters.BooleanFilter(method="filter_interested", label=_("有企业表达合作意向"))
+
     class Meta(PatentFilterSet.Meta):
         fields = PatentFilterSet.Meta.fields + [
             "section",
@@ -149,6 +161,8 @@ class ResourceFilterSet(PatentFilterSet):
             "intent",
             "price_band",
             "fiscal_idle",
+            "market_stars_min",
+            "interested",
         ]
 
     def chinese_search(self, queryset, name, value):
@@ -186,3 +200,12 @@ class ResourceFilterSet(PatentFilterSet):
             Q(edition=SEIEdition.SEI_2018, code=value) | Q(parent__edition=SEIEdition.SEI_2018, parent__code=value)
         )
         return queryset.filter(assessment__sei_class_id__in=classes.values("pk"))
+
+    def filter_interested(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return (
+            queryset.filter(assessment__market_interested__gt=0)
+            if value
+            else queryset.filter(assessment__market_interested=0)
+        )
