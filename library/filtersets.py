@@ -3,7 +3,7 @@
 import re
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from common.search import search_filter
@@ -19,6 +19,21 @@ from .rules import idle_fiscal_patents, is_truthy
 
 # A patent counts as assessed once its self-assessment has gone to review (or further).
 ASSESSED_STATES = (ReviewState.SUBMITTED, ReviewState.COLLEGE_APPROVED, ReviewState.APPROVED)
+
+
+class NullsLastOrderingFilter(django_filters.OrderingFilter):
+    """Sorting where a patent without the value (no stars, no market rating yet) comes last either way."""
+
+    def filter(self, qs, value):
+        if value in ([], (), {}, "", None):
+            return qs
+        ordering = []
+        for param in value:
+            field = self.get_ordering_value(param)
+            descending = field.startswith("-")
+            expression = F(field.lstrip("-"))
+            ordering.append(expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True))
+        return qs.order_by(*ordering, "id")
 
 
 class PatentFilterSet(django_filters.FilterSet):
@@ -45,7 +60,7 @@ class PatentFilterSet(django_filters.FilterSet):
     ipc = django_filters.CharFilter(method="filter_ipc", label=_("IPC"))
     institution = django_filters.NumberFilter(field_name="institution_id", label=_("单位"))
     fiscal_idle = django_filters.CharFilter(method="filter_fiscal_idle", label=_("财政资助满五年未实施"))
-    ordering = django_filters.OrderingFilter(
+    ordering = NullsLastOrderingFilter(
         fields=(
             ("application_number", "application_number"),
             ("title", "title"),

@@ -449,11 +449,10 @@ def test_the_template_lists_the_provinces_library_patents(world, province_market
 
 def test_api_rate_answer_and_refusals(world):
     enterprise = api_client(world.users["enterprise"])
-    bad = enterprise.post("/api/market-evaluations/", {"patent": world.patent_a.pk, **GOOD, "prospect_stars": "二星"}, format="json")
+    body = {"patent": world.patent_a.pk, **GOOD, "improvement_needs": ["process"], "low_reasons": []}
+    bad = enterprise.post("/api/market-evaluations/", {**body, "prospect_stars": "二星"}, format="json")
     assert bad.status_code == 400 and "low_reasons" in bad.json()
-    created = enterprise.post(
-        "/api/market-evaluations/", {"patent": world.patent_a.pk, **GOOD, "improvement_needs": ["cost"]}, format="json"
-    )
+    created = enterprise.post("/api/market-evaluations/", {**body, "improvement_needs": ["cost"]}, format="json")
     assert created.status_code == 201
     assert (created.json()["prospect_stars"], created.json()["improvement_needs"]) == (4, ["cost"])
     pk = created.json()["id"]
@@ -467,7 +466,7 @@ def test_api_rate_answer_and_refusals(world):
     )
     assert answered.status_code == 200 and answered.json()["answer"] == "accept_contact"
     assert enterprise.get(f"/api/market-evaluations/{pk}/").json()["answer"] == "accept_contact"
-    forbidden = api_client(world.users["inventor"]).post("/api/market-evaluations/", {"patent": world.patent_a.pk, **GOOD}, format="json")
+    forbidden = api_client(world.users["inventor"]).post("/api/market-evaluations/", body, format="json")
     assert forbidden.status_code == 403
 
 
