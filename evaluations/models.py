@@ -80,9 +80,9 @@ class SelfAssessment(models.Model):
     # The market's view (他评) beside the self-rating, kept by market.services on every rating so that the library
     # sorts and filters on it without reading the ratings: how many ratings, their mean stars, how many enterprises
     # want to cooperate.
-    market_rating_count = models.PositiveIntegerField(_("市场评价数"), default=0)
+    market_rating_count = models.PositiveIntegerField(_("市场评价数"), default=0, db_default=0)
     market_stars = models.DecimalField(_("市场评价（平均星级）"), max_digits=3, decimal_places=2, null=True, blank=True)
-    market_interested = models.PositiveIntegerField(_("有合作意向的企业数"), default=0)
+    market_interested = models.PositiveIntegerField(_("有合作意向的企业数"), default=0, db_default=0)
 
     # Read by the assessment's id only; see Patent.history. The market figures are derived, not audited here.
     history = HistoricalRecords(

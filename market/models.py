@@ -9,7 +9,15 @@ from simple_history.models import HistoricalRecords
 
 from evaluations.choices import PriceBand, ValueStars
 
-from .choices import CommissionState, Cooperation, ExpertStatus, ImportState, InstitutionAnswer
+from .choices import (
+    CommissionState,
+    Cooperation,
+    ExpertStatus,
+    ImportState,
+    ImprovementNeed,
+    InstitutionAnswer,
+    LowRatingReason,
+)
 
 
 class Expert(models.Model):
@@ -159,6 +167,16 @@ class MarketEvaluation(models.Model):
 
     def __str__(self):
         return f"{self.patent.application_number} {self.get_prospect_stars_display()}"
+
+    @property
+    def improvement_need_labels(self) -> list[str]:
+        labels = dict(ImprovementNeed.choices)
+        return [str(labels.get(code, code)) for code in self.improvement_needs]
+
+    @property
+    def low_reason_labels(self) -> list[str]:
+        labels = dict(LowRatingReason.choices)
+        return [str(labels.get(code, code)) for code in self.low_reasons]
 
 
 class EvaluationImport(models.Model):

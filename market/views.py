@@ -84,8 +84,8 @@ def _evaluation_rows(qs):
         yield [
             e.patent.application_number, safe_cell(e.patent.title), e.patent.institution.name,
             e.enterprise.name if e.enterprise_id else f"{e.commission.expert.name}（专家）",
-            e.prospect_stars, e.get_cooperation_display(), "、".join(e.improvement_needs), safe_cell(e.improvement_text),
-            "、".join(e.low_reasons), e.get_price_band_display(), e.get_answer_display(), e.updated_at.date(),
+            e.prospect_stars, e.get_cooperation_display(), "、".join(e.improvement_need_labels), safe_cell(e.improvement_text),
+            "、".join(e.low_reason_labels), e.get_price_band_display(), e.get_answer_display(), e.updated_at.date(),
         ]  # fmt: skip
 
 

@@ -103,15 +103,26 @@ def test_low_rating_with_reasons_and_no_cooperation_needs_no_contact():
 def test_enterprise_rates_and_the_figures_reach_the_library(world):
     evaluation = rate(world)
     assessment = SelfAssessment.objects.get(patent=world.patent_a)
-    assert (evaluation.prospect_stars, evaluation.cooperation, evaluation.enterprise_id) == (4, "joint_rd", world.enterprise.pk)
-    assert (assessment.market_rating_count, assessment.market_stars, assessment.market_interested) == (1, Decimal("4.00"), 1)
+    assert (evaluation.prospect_stars, evaluation.cooperation, evaluation.enterprise_id) == (
+        4,
+        "joint_rd",
+        world.enterprise.pk,
+    )
+    assert (assessment.market_rating_count, assessment.market_stars, assessment.market_interested) == (
+        1,
+        Decimal("4.00"),
+        1,
+    )
 
     # a second submission edits the first, audited
     rate(world, prospect_stars="五星", cooperation="受让")
     assert MarketEvaluation.objects.count() == 1
     evaluation.refresh_from_db()
     assert (evaluation.prospect_stars, evaluation.cooperation) == (5, "acquire")
-    assert [h.history_change_reason for h in evaluation.history.order_by("history_id")] == ["rating:submit", "rating:edit"]
+    assert [h.history_change_reason for h in evaluation.history.order_by("history_id")] == [
+        "rating:submit",
+        "rating:edit",
+    ]
     assessment.refresh_from_db()
     assert assessment.market_stars == Decimal("5.00")
 
@@ -139,10 +150,14 @@ def test_invalid_rating_writes_nothing(world):
 
 def test_the_institution_answers_and_the_rating_is_then_locked(world):
     evaluation = rate(world)
-    evaluation_answer(user=world.users["institution_admin"], evaluation_id=evaluation.pk, answer="joint_rd", text="欢迎来访")
+    evaluation_answer(
+        user=world.users["institution_admin"], evaluation_id=evaluation.pk, answer="joint_rd", text="欢迎来访"
+    )
     evaluation.refresh_from_db()
     assert (evaluation.answer, evaluation.answer_text, evaluation.answered_by) == (
-        "joint_rd", "欢迎来访", world.users["institution_admin"]
+        "joint_rd",
+        "欢迎来访",
+        world.users["institution_admin"],
     )
     with pytest.raises(ValidationError):
         rate(world, prospect_stars="一星", low_reasons="价格过高", cooperation="暂无")
@@ -177,7 +192,9 @@ def test_another_enterprise_neither_sees_nor_changes_a_rating(world):
     other = Enterprise.objects.get(name="别家有限公司")
     user = User.objects.create(username="other_ent", role=Role.ENTERPRISE, enterprise=other)
     assert not evaluation_list(user=user).filter(pk=evaluation.pk).exists()
-    evaluation_submit(user=user, patent_id=world.patent_a.pk, data={**GOOD, "prospect_stars": "一星", "low_reasons": "价格过高"})
+    evaluation_submit(
+        user=user, patent_id=world.patent_a.pk, data={**GOOD, "prospect_stars": "一星", "low_reasons": "价格过高"}
+    )
     evaluation.refresh_from_db()
     assert evaluation.prospect_stars == 4  # the other enterprise's rating is its own row
     assert MarketEvaluation.objects.filter(patent=world.patent_a).count() == 2
@@ -261,7 +278,9 @@ def test_commission_flow_and_the_expert_sees_only_what_is_assigned(world):
     expert = make_expert(world, user=user)
     other = make_expert(world, name="孙专家", user=expert_user("exp_b"))
     [mine] = commission_create(user=world.users["enterprise"], expert_id=expert.pk, patent_ids=[world.patent_a.pk])
-    [theirs] = commission_create(user=world.users["institution_admin"], expert_id=other.pk, patent_ids=[world.patent_a.pk])
+    [theirs] = commission_create(
+        user=world.users["institution_admin"], expert_id=other.pk, patent_ids=[world.patent_a.pk]
+    )
     assert list(commission_list(user=user)) == [mine]
 
     with pytest.raises(PermissionDenied):  # not assigned to this expert
@@ -277,7 +296,11 @@ def test_commission_flow_and_the_expert_sees_only_what_is_assigned(world):
     assert list(caught.value.message_dict) == ["opinion"]
     evaluation = commission_submit(user=user, commission_id=mine.pk, data={**GOOD, "opinion": "技术成熟，建议许可"})
     mine.refresh_from_db()
-    assert (mine.state, evaluation.commission_id, evaluation.opinion) == (CommissionState.SUBMITTED, mine.pk, "技术成熟，建议许可")
+    assert (mine.state, evaluation.commission_id, evaluation.opinion) == (
+        CommissionState.SUBMITTED,
+        mine.pk,
+        "技术成熟，建议许可",
+    )
     # the commissioner and the institution see it; the other expert does not
     assert evaluation_list(user=world.users["enterprise"]).filter(pk=evaluation.pk).exists()
     assert evaluation_list(user=world.users["institution_admin"]).filter(pk=evaluation.pk).exists()
@@ -289,16 +312,21 @@ def test_suggested_experts_match_by_field_with_a_reason_and_skip_conflicts(world
     good = make_expert(world, name="周专家", industries=("C3841",))
     make_expert(world, name="吴专家", industries=("A01",))
     make_expert(world, name="张三", industries=("C38",))  # an inventor of the patent
-    suggestions = suggested_experts(patent=Patent.objects.select_related("assessment__industry", "institution").get(pk=world.patent_a.pk))
+    suggestions = suggested_experts(
+        patent=Patent.objects.select_related("assessment__industry", "institution").get(pk=world.patent_a.pk)
+    )
     assert [(e.name, reason) for e, reason in suggestions] == [(good.name, "行业匹配：C3841；同省")]
 
 
 def test_experts_are_recommended_then_approved_in_their_province(world):
     expert = expert_recommend(
-        user=world.users["enterprise"], data={"name": "郑专家", "organisation": "某研究院", "province": "32", "industries": "C38, C3841"}
+        user=world.users["enterprise"],
+        data={"name": "郑专家", "organisation": "某研究院", "province": "32", "industries": "C38, C3841"},
     )
     assert (expert.status, expert.recommended_by_id, sorted(expert.industries.values_list("code", flat=True))) == (
-        ExpertStatus.RECOMMENDED, world.enterprise.pk, ["C38", "C3841"]
+        ExpertStatus.RECOMMENDED,
+        world.enterprise.pk,
+        ["C38", "C3841"],
     )
     far_bureau = User.objects.create(username="bureau_p2", role=Role.PROVINCIAL_BUREAU, province=world.p2)
     with pytest.raises(PermissionDenied):
@@ -312,7 +340,9 @@ def test_experts_are_recommended_then_approved_in_their_province(world):
 
 def test_recommending_an_unknown_industry_is_refused(world):
     with pytest.raises(ValidationError) as caught:
-        expert_recommend(user=world.users["provincial_bureau"], data={"name": "郑专家", "organisation": "某院", "industries": "Z99"})
+        expert_recommend(
+            user=world.users["provincial_bureau"], data={"name": "郑专家", "organisation": "某院", "industries": "Z99"}
+        )
     assert list(caught.value.message_dict) == ["industries"]
     assert Expert.objects.count() == 0
 
@@ -372,11 +402,19 @@ def test_a_return_of_1000_ratings_applies_whole(world, province_market):
     patents, enterprises = province_market
     job = run_return(world, return_workbook(return_rows(patents, enterprises)))
     assert (job.state, job.total_rows, job.created_count, job.updated_count, job.error_count) == (
-        ImportState.SUCCEEDED, 1000, 1000, 0, 0
+        ImportState.SUCCEEDED,
+        1000,
+        1000,
+        0,
+        0,
     )
     assert MarketEvaluation.objects.filter(patent__in=patents).count() == 1000
     assessment = SelfAssessment.objects.get(patent=patents[0])
-    assert (assessment.market_rating_count, assessment.market_stars, assessment.market_interested) == (10, Decimal("3.00"), 10)
+    assert (assessment.market_rating_count, assessment.market_stars, assessment.market_interested) == (
+        10,
+        Decimal("3.00"),
+        10,
+    )
     # the same file again updates in place
     again = run_return(world, return_workbook(return_rows(patents, enterprises)))
     assert (again.created_count, again.updated_count) == (0, 1000)
@@ -424,9 +462,13 @@ def test_duplicate_and_refused_files(world, province_market):
     empty = run_return(world, return_workbook([]))
     assert (empty.state, empty.message) == (ImportState.FAILED, "文件中没有填写任何评价 / the file holds no ratings")
     with pytest.raises(ValidationError):
-        evaluation_import_start(user=world.users["provincial_bureau"], upload=SimpleUploadedFile("x.xlsx", b"not a zip"))
+        evaluation_import_start(
+            user=world.users["provincial_bureau"], upload=SimpleUploadedFile("x.xlsx", b"not a zip")
+        )
     with pytest.raises(PermissionDenied):
-        evaluation_import_start(user=world.users["institution_admin"], upload=SimpleUploadedFile("x.xlsx", b"PK\x03\x04"))
+        evaluation_import_start(
+            user=world.users["institution_admin"], upload=SimpleUploadedFile("x.xlsx", b"PK\x03\x04")
+        )
     assert MarketEvaluation.objects.count() == 0
 
 
