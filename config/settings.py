@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "evaluations",
     "inventory",
     "library",
+    "market",
     "transfers",
     "dashboards",
     "seed",
@@ -259,6 +260,8 @@ SPECTACULAR_SETTINGS = {
         "DealStatusEnum": "transfers.choices.DealStatus",
         "RecordingStatusEnum": "transfers.choices.RecordingStatus",
         "OpenLicenceStatusEnum": "transfers.choices.OpenLicenceStatus",
+        # the self-rating and the market rating share the star scale
+        "ValueStarsEnum": "evaluations.choices.ValueStars",
     },
 }
 

@@ -1,4 +1,4 @@
-"""Self-assessments (自评) in the national format, and the patent evaluation expert library."""
+"""Self-assessments (自评) in the national format and their review."""
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .choices import (
-    ExpertStatus,
     ImplementationLevel1,
     ImplementationLevel2,
     IntentLevel1,
@@ -78,10 +77,16 @@ class SelfAssessment(models.Model):
     )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     approved_at = models.DateTimeField(_("入库时间"), null=True, blank=True)
+    # The market's view (他评) beside the self-rating, kept by market.services on every rating so that the library
+    # sorts and filters on it without reading the ratings: how many ratings, their mean stars, how many enterprises
+    # want to cooperate.
+    market_rating_count = models.PositiveIntegerField(_("市场评价数"), default=0, db_default=0)
+    market_stars = models.DecimalField(_("市场评价（平均星级）"), max_digits=3, decimal_places=2, null=True, blank=True)
+    market_interested = models.PositiveIntegerField(_("有合作意向的企业数"), default=0, db_default=0)
 
-    # Read by the assessment's id only; see Patent.history.
+    # Read by the assessment's id only; see Patent.history. The market figures are derived, not audited here.
     history = HistoricalRecords(
-        excluded_fields=["updated_at", "search_text"],
+        excluded_fields=["updated_at", "search_text", "market_rating_count", "market_stars", "market_interested"],
         no_db_index=["patent", "review_state", "maturity", "value_stars", "industry", "sei_class", "assessed_by"],
         user_db_constraint=False,
     )
@@ -172,36 +177,3 @@ class ConversionIntent(models.Model):
 
     def __str__(self):
         return f"{self.get_level1_display()} {self.get_level2_display() or self.custom_text}".strip()
-
-
-class Expert(models.Model):
-    """A member of the patent evaluation expert library, organised by industry field, often recommended by an
-    enterprise."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="expert_profile"
-    )
-    name = models.CharField(_("姓名"), max_length=64)
-    organisation = models.CharField(_("工作单位"), max_length=128)
-    title = models.CharField(_("职称/职务"), max_length=64, blank=True)
-    province = models.ForeignKey("reference.Province", on_delete=models.PROTECT, verbose_name=_("省份"))
-    industries = models.ManyToManyField(
-        "reference.IndustryCode", blank=True, related_name="experts", verbose_name=_("擅长行业")
-    )
-    recommended_by = models.ForeignKey(
-        "enterprises.Enterprise",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="recommended_experts",
-        verbose_name=_("推荐企业"),
-    )
-    status = models.CharField(_("状态"), max_length=16, choices=ExpertStatus.choices, default=ExpertStatus.ACTIVE)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("评价专家")
-        verbose_name_plural = _("专家库")
-
-    def __str__(self):
-        return f"{self.name}（{self.organisation}）"

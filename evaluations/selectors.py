@@ -1,35 +1,13 @@
 """Reads of the evaluations app.
 
-- The expert library: national admin all, a provincial bureau its province, enterprises and experts all active experts
-  (enterprises commission them), institution users all active experts too.
 - Which self-assessed patents are in the conversion resource library (``in_library_q``), and which are implemented
   (``implemented_q``, the numerator of the implementation rate).
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q
 
-from institutions.choices import Role
-from institutions.models import User
-from institutions.selectors import NOTHING
-
-from .choices import ExpertStatus, ImplementationLevel1, ImplementationLevel2, ReviewState
-from .models import Expert, ImplementationStatus
-
-
-def expert_scope_q(user: User) -> Q:
-    if not user.is_authenticated or not user.is_active:
-        return NOTHING
-    if user.is_superuser or user.role == Role.NATIONAL_ADMIN:
-        return Q()
-    if user.role == Role.PROVINCIAL_BUREAU:
-        return Q(province_id=user.province_id)
-    if user.role == Role.MINISTRY:
-        return NOTHING
-    return Q(status=ExpertStatus.ACTIVE)
-
-
-def expert_list(*, user: User) -> QuerySet[Expert]:
-    return Expert.objects.filter(expert_scope_q(user)).select_related("province").prefetch_related("industries")
+from .choices import ImplementationLevel1, ImplementationLevel2, ReviewState
+from .models import ImplementationStatus
 
 
 def in_library_q(prefix: str = "") -> Q:

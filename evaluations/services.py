@@ -347,3 +347,11 @@ def assessment_record_implementation(
             assessment.save()
     Patent.objects.filter(pk__in=[p.pk for p in patents]).update(import_fingerprint="")
     return len(patents)
+
+
+def assessment_set_market_view(*, patent_id: int, rating_count: int, stars, interested: int) -> int:
+    """Store the market's view of a patent (count of ratings, mean stars, interested enterprises) on its
+    self-assessment; called by the market side after every rating. Returns the rows updated (0: no assessment)."""
+    return SelfAssessment.objects.filter(patent_id=patent_id).update(
+        market_rating_count=rating_count, market_stars=stars, market_interested=interested
+    )

@@ -3,7 +3,7 @@
 import re
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -38,6 +38,21 @@ class DealKindInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter)
 
 # A patent counts as assessed once its self-assessment has gone to review (or further).
 ASSESSED_STATES = (ReviewState.SUBMITTED, ReviewState.COLLEGE_APPROVED, ReviewState.APPROVED)
+
+
+class NullsLastOrderingFilter(django_filters.OrderingFilter):
+    """Sorting where a patent without the value (no stars, no market rating yet) comes last either way."""
+
+    def filter(self, qs, value):
+        if value in ([], (), {}, "", None):
+            return qs
+        ordering = []
+        for param in value:
+            field = self.get_ordering_value(param)
+            descending = field.startswith("-")
+            expression = F(field.lstrip("-"))
+            ordering.append(expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True))
+        return qs.order_by(*ordering, "id")
 
 
 def whole_number(low: int, high: int) -> dict:
@@ -92,7 +107,7 @@ class PatentFilterSet(django_filters.FilterSet):
     registered_to = django_filters.DateFilter(method="filter_deals", label=_("登记/备案日止"))
     signed_from = django_filters.DateFilter(method="filter_deals", label=_("合同签订日起"))
     signed_to = django_filters.DateFilter(method="filter_deals", label=_("合同签订日止"))
-    ordering = django_filters.OrderingFilter(
+    ordering = NullsLastOrderingFilter(
         fields=(
             ("application_number", "application_number"),
             ("title", "title"),
@@ -100,6 +115,8 @@ class PatentFilterSet(django_filters.FilterSet):
             ("years_maintained", "years_maintained"),
             ("assessment__review_state", "review_state"),
             ("assessment__value_stars", "stars"),
+            ("assessment__market_stars", "market_stars"),
+            ("assessment__market_interested", "interested"),
         ),
         label=_("排序"),
     )
@@ -210,6 +227,16 @@ class ResourceFilterSet(PatentFilterSet):
         label=_("意向价格"),
     )
 
+    # The market's view (他评), kept on the self-assessment by the market side.
+    market_stars_min = django_filters.NumberFilter(
+        field_name="assessment__market_stars",
+        lookup_expr="gte",
+        min_value=1,
+        max_value=5,
+        label=_("市场评价不低于（星）"),
+    )
+    interested = django_filters.BooleanFilter(method="filter_interested", label=_("有企业表达合作意向"))
+
     class Meta(PatentFilterSet.Meta):
         fields = PatentFilterSet.Meta.fields + [
             "section",
@@ -222,6 +249,8 @@ class ResourceFilterSet(PatentFilterSet):
             "intent",
             "price_band",
             "fiscal_idle",
+            "market_stars_min",
+            "interested",
         ]
 
     def chinese_search(self, queryset, name, value):
@@ -259,3 +288,12 @@ class ResourceFilterSet(PatentFilterSet):
             Q(edition=SEIEdition.SEI_2018, code=value) | Q(parent__edition=SEIEdition.SEI_2018, parent__code=value)
         )
         return queryset.filter(assessment__sei_class_id__in=classes.values("pk"))
+
+    def filter_interested(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return (
+            queryset.filter(assessment__market_interested__gt=0)
+            if value
+            else queryset.filter(assessment__market_interested=0)
+        )

@@ -92,7 +92,8 @@ def patent_detail_view(request, pk: int):
 @login_required
 def resource_list_view(request):
     filterset = ResourceFilterSet(request.GET, queryset=resource_library_list(user=request.user))
-    qs = filterset.qs.order_by(*LIST_ORDER)
+    # An explicit sort (e.g. by market rating) overrides the library's own order.
+    qs = filterset.qs if request.GET.get("ordering") else filterset.qs.order_by(*LIST_ORDER)
     if request.GET.get("export") == "xlsx":
         return patent_list_workbook_response(qs, filename="resource-library.xlsx")
     today = timezone.localdate()

@@ -22,16 +22,17 @@ from enterprises.models import Enterprise
 from enterprises.validators import CREDIT_CODE_ALPHABET, credit_code_check_char
 from evaluations.choices import (
     MATURITY_STAGES,
-    ExpertStatus,
     ImplementationLevel1,
     IntentLevel1,
     IntentLevel2,
     PriceBand,
     ReviewState,
 )
-from evaluations.models import ConversionIntent, Expert, ImplementationStatus, SelfAssessment
+from evaluations.models import ConversionIntent, ImplementationStatus, SelfAssessment
 from institutions.choices import Authority, InstitutionKind, IPStatus, OrgUnitKind, Role
 from institutions.models import Institution, OrgUnit, User
+from market.choices import ExpertStatus
+from market.models import Expert
 from patentpool.choices import LegalStatus, PatentType
 from patentpool.models import Patent
 from reference.appno import ApplicationNumber
