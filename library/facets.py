@@ -112,6 +112,8 @@ def _dimension_counts(base: QuerySet[Patent], today: datetime.date, grouping_set
     """
     width = len(FACET_COLUMNS)
     counts = [Counter() for _ in range(width + 1)]
+    if base.query.is_empty():  # e.g. a search without a word: nothing to count, and no SQL for it
+        return counts
     if grouping_sets:
         rows = base.annotate(
             fiscal_idle_flag=ExpressionWrapper(idle_fiscal_q(today), output_field=BooleanField())

@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from common.search import search_filter
+from common.search import ranked, search_filter, substring_rank_order
 from evaluations.choices import MATURITY_STAGES, IntentLevel1, PriceBand, ReviewState, ValueStars, maturity_values
 from evaluations.models import ConversionIntent
 from patentpool.choices import LegalStatus, PatentType
@@ -15,10 +15,28 @@ from reference.appno import ApplicationNumber
 from reference.choices import SEIEdition
 from reference.models import IndustryCode, SEIClass
 
-from .rules import idle_fiscal_patents, is_truthy
+from .rules import LIST_ORDER, idle_fiscal_patents, is_truthy
 
 # A patent counts as assessed once its self-assessment has gone to review (or further).
 ASSESSED_STATES = (ReviewState.SUBMITTED, ReviewState.COLLEGE_APPROVED, ReviewState.APPROVED)
+
+
+def _publication_number_q(value: str) -> Q:
+    """Hook: the patents whose publication number (公告号, e.g. CN110813200B) is ``value`` in any written form.
+
+    Patent has no ``publication_number`` field on this branch (the import side adds it); until it lands this returns
+    an empty Q, which adds nothing to an OR, and a publication number is searched as text.
+    """
+    return Q()
+
+
+def patent_number_q(value: str) -> Q | None:
+    """The patents whose application number (any written form: ``201910866666.8``, ``ZL201910866666.8``,
+    ``2019108666668``, ``CN …``) or publication number is ``value``; None when ``value`` is neither."""
+    q = _publication_number_q(value)
+    if ApplicationNumber.is_valid(value):
+        q |= Q(application_number=str(ApplicationNumber.parse(value)))
+    return q or None
 
 
 class PatentFilterSet(django_filters.FilterSet):
@@ -57,19 +75,34 @@ class PatentFilterSet(django_filters.FilterSet):
         label=_("排序"),
     )
 
+    # The order of the list when neither a search nor ``ordering`` gives one (HTML and API alike).
+    default_order = ("-grant_date", "id")
+
     class Meta:
         model = Patent
         fields = []
+
+    def ordered_qs(self):
+        """``qs`` in its relevance order (a search) or the ``ordering`` asked for, else ``default_order``; then the
+        default order as the tie-break. The HTML list and the API list both read this."""
+        return ranked(self.qs, self.default_order)
+
+    def _rank(self) -> bool:
+        """Whether a search may set the order: not when the caller asked for one (``ordering``)."""
+        return not (self.form.cleaned_data.get("ordering") if hasattr(self.form, "cleaned_data") else None)
 
     def search(self, queryset, name, value):
         value = value.strip()
         if not value:
             return queryset
-        if ApplicationNumber.is_valid(value):
-            return queryset.filter(application_number=str(ApplicationNumber.parse(value)))
-        return queryset.filter(
+        number = patent_number_q(value)
+        if number is not None:
+            return queryset.filter(number)
+        queryset = queryset.filter(
             Q(application_number__startswith=value.upper()) | Q(title__icontains=value) | Q(inventors__icontains=value)
         )
+        # A title hit before an inventor or number hit.
+        return queryset.order_by(*substring_rank_order(value)) if self._rank() else queryset
 
     def filter_ipc(self, queryset, name, value):
         # Subclasses are stored upper-case; a case-sensitive prefix match can use patent_ipc_subclass_idx.
@@ -137,6 +170,8 @@ class ResourceFilterSet(PatentFilterSet):
         label=_("意向价格"),
     )
 
+    default_order = LIST_ORDER
+
     class Meta(PatentFilterSet.Meta):
         fields = PatentFilterSet.Meta.fields + [
             "section",
@@ -155,13 +190,15 @@ class ResourceFilterSet(PatentFilterSet):
         value = (value or "").strip()
         if not value:
             return queryset
-        if ApplicationNumber.is_valid(value):
-            return queryset.filter(application_number=str(ApplicationNumber.parse(value)))
+        number = patent_number_q(value)
+        if number is not None:
+            return queryset.filter(number)
         return search_filter(
             queryset,
             value,
             prefix="assessment__",
-            fields=("title", "assessment__products_advantages", "assessment__prospect"),
+            fields=("title", "assessment__products_advantages", "assessment__prospect", "inventors"),
+            rank=self._rank(),
         )
 
     def filter_section(self, queryset, name, value):

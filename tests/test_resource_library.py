@@ -4,6 +4,7 @@ visibility, a flat query count and the Excel export."""
 from __future__ import annotations
 
 import datetime
+import importlib
 import io
 import itertools
 import uuid
@@ -43,7 +44,9 @@ def own_cache(settings):
 def index(assessment: SelfAssessment) -> None:
     """What every write path does: keep the search text of title, products/advantages and prospect."""
     patent = assessment.patent
-    assessment.search_text = search_tokens(patent.title, assessment.products_advantages, assessment.prospect)
+    assessment.search_text = search_tokens(
+        patent.title, assessment.products_advantages, assessment.prospect, patent.inventors
+    )
     assessment.save(update_fields=["search_text"])
 
 
@@ -217,7 +220,7 @@ def test_search_single_words_and_phrases(lib):
 
 
 def test_search_follows_every_write_of_the_text(lib):
-    """The stored vector (evaluations.0010) is PostgreSQL's to keep in step: a changed text is found at once, and
+    """The stored vector (evaluations.0013) is PostgreSQL's to keep in step: a changed text is found at once, and
     the old words no longer are."""
     L = lib.lib
     assessment = SelfAssessment.objects.get(patent=L["only_lithium"])
@@ -227,9 +230,9 @@ def test_search_follows_every_write_of_the_text(lib):
     assert L["only_lithium"].pk not in filtered({"q": "锂电池"})
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            weighted = importlib.import_module("evaluations.migrations.0013_weighted_search_vector").WEIGHTED_VECTOR
             cursor.execute(
-                "SELECT count(*) FROM evaluations_selfassessment "
-                "WHERE search_vector IS DISTINCT FROM to_tsvector('simple'::regconfig, search_text)"
+                f"SELECT count(*) FROM evaluations_selfassessment WHERE search_vector IS DISTINCT FROM {weighted}"
             )
             assert cursor.fetchone()[0] == 0
 
