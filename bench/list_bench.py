@@ -382,6 +382,47 @@ def run_all(users, filters, args) -> list[dict]:
     return rows
 
 
+def _folded(text: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", text or "").lower()
+
+
+def run_ranked(users, args) -> list[dict]:
+    """Per query of RANKED_QUERIES, the resource library's first page (page_size 50) as a buyer sees it: the hits,
+    the share of the top 10 whose title contains every term (NFKC, case-folded), the warm median and the first
+    (cold: facet counts not cached) request."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(users["enterprise"])
+    rows = []
+    print(f"  {'query':<12} {'hits':>8} {'title@10':>9} {'warm ms':>9} {'SQL ms':>8} {'cold ms':>9}", flush=True)
+    for text in RANKED_QUERIES:
+        params = {"q": text, "page_size": 50}
+        result = measure(client, "/library/", params, runs=args.runs, cold_runs=1)
+        response = client.get("/library/", params)
+        page = list(response.context["page"])
+        terms = [_folded(t) for t in text.split()]
+        top = page[:10]
+        title_hits = sum(all(t in _folded(p.title) for t in terms) for p in top)
+        row = {
+            "query": text,
+            "hits": response.context["page"].paginator.count,
+            "facets_approximate": response.context["facets"].get("approximate", False),
+            "title_share_top10": round(title_hits / len(top), 2) if top else None,
+            **result,
+        }
+        rows.append(row)
+        share = f"{row['title_share_top10']:.0%}" if top else "-"
+        print(
+            f"  {text:<12} {row['hits']:>8} {share:>9} {row['warm']['ms']:>9.1f} {row['warm']['sql_ms']:>8.1f} "
+            f"{row['cold']['ms']:>9.1f}  {'PASS' if row['warm']['pass'] else 'FAIL'}",
+            flush=True,
+        )
+    return rows
+
+
 def print_row(row: dict) -> None:
     warm = row["warm"]
     verdict = ("PASS" if warm["pass"] else "FAIL") if row["target"] else "info"
@@ -408,6 +449,7 @@ def main() -> None:
     parser.add_argument("--no-proposed-index", action="store_true")
     parser.add_argument("--only", nargs="*", help="run only scenarios whose name contains one of these words")
     parser.add_argument("--patents", type=int, help="rebuild the bench database with N generated patents if needed")
+    parser.add_argument("--no-ranked", action="store_true", help="skip the per-query ranked-search table")
     args = parser.parse_args()
 
     rebuilt = ensure_patents(args.database_url, args.patents) if args.patents else None
@@ -444,6 +486,8 @@ def main() -> None:
     if busy:
         print("note: other heavy processes are running:\n  " + "\n  ".join(busy))
 
+    print("\n== ranked search: hits, share of title matches in the top 10, warm / cold (resource library) ==")
+    report["ranked_search"] = [] if args.no_ranked else run_ranked(users, args)
     print("\n== as the database is ==")
     report["as_is"] = run_all(users, filters, args)
     report["search_sql_count"] = {
