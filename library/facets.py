@@ -23,7 +23,7 @@ from collections import Counter
 
 from django.core.cache import cache
 from django.db import connection, connections
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import BigIntegerField, BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import Mod
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -171,7 +171,10 @@ def _intent_counts(base: QuerySet[Patent]) -> Counter:
 
 
 def _sampled(base: QuerySet[Patent]) -> QuerySet[Patent]:
-    return base.alias(_facet_sample=Mod(F("assessment__id"), SAMPLE_MODULUS)).filter(_facet_sample=0)
+    # An integer mod() compared with an integer: the same expression as the partial index's predicate (Django's
+    # default numeric output would compare numerics, and PostgreSQL would not use the index).
+    sample = Mod(F("assessment__id"), SAMPLE_MODULUS, output_field=BigIntegerField())
+    return base.alias(_facet_sample=sample).filter(_facet_sample=0)
 
 
 def compute_facets(
