@@ -196,7 +196,7 @@ def assessment_save(*, user: User, patent_id: int, record: InventoryRecord) -> S
         assessment.industry_id = sections.get(record.industry_section)
     assessment.sei_class_id = sei.get(record.sei_class)
     assessment.assessed_by = user
-    assessment.search_text = search_tokens(patent.title, record.products_advantages, record.prospect)
+    assessment.search_text = search_tokens(patent.title, record.products_advantages, record.prospect, patent.inventors)
     assessment._change_reason = "self-assessment"
     assessment._history_user = user
     assessment.save()
@@ -279,11 +279,13 @@ def patent_facts_update(*, user: User, patent_id: int, data: dict) -> Patent:
     """Change a patent's base-library facts (``patentpool.services.patent_update``: its permissions and rules) and
     keep the self-assessment's searchable text, which includes the title, in step — in one transaction."""
     patent = patent_update(user=user, patent_id=patent_id, data=data)
-    if "title" in data:
+    if "title" in data or "inventors" in data:
         assessment = SelfAssessment.objects.filter(patent=patent).first()
-        if assessment is not None:  # the title is part of the searchable text
+        if assessment is not None:  # the title and the inventors are part of the searchable text
             SelfAssessment.objects.filter(pk=assessment.pk).update(
-                search_text=search_tokens(patent.title, assessment.products_advantages, assessment.prospect)
+                search_text=search_tokens(
+                    patent.title, assessment.products_advantages, assessment.prospect, patent.inventors
+                )
             )
     return patent
 

@@ -266,7 +266,7 @@ def _assessment_values(job: ImportJob, plan: ImportPlan, record: InventoryRecord
         job.uploaded_by_id,
         now,
         now if state == ReviewState.APPROVED else None,
-        search_tokens(record.title, record.products_advantages, record.prospect),
+        search_tokens(record.title, record.products_advantages, record.prospect, record.inventors),
     ]
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from common.search import search_filter
+from common.search import ranked, search_filter, substring_rank_order
 from evaluations.choices import MATURITY_STAGES, IntentLevel1, PriceBand, ReviewState, ValueStars, maturity_values
 from evaluations.models import ConversionIntent
 from evaluations.selectors import implemented_q
@@ -19,7 +19,7 @@ from reference.appno import ApplicationNumber
 from reference.choices import SEIEdition
 from reference.models import IndustryCode, SEIClass
 
-from .rules import idle_fiscal_patents, is_truthy
+from .rules import LIST_ORDER, idle_fiscal_patents, is_truthy
 
 
 def _deal_model():
@@ -61,6 +61,24 @@ def whole_number(low: int, high: int) -> dict:
     message = f"请输入 {low} 到 {high} 之间的整数 / Enter a whole number from {low} to {high}"
     codes = ("invalid", "min_value", "max_value", "max_decimal_places", "max_digits", "max_whole_digits")
     return {"min_value": low, "max_value": high, "decimal_places": 0, "error_messages": dict.fromkeys(codes, message)}
+
+
+def _publication_number_q(value: str) -> Q:
+    """Hook: the patents whose publication number (公告号, e.g. CN110813200B) is ``value`` in any written form.
+
+    Patent has no ``publication_number`` field on this branch (the import side adds it); until it lands this returns
+    an empty Q, which adds nothing to an OR, and a publication number is searched as text.
+    """
+    return Q()
+
+
+def patent_number_q(value: str) -> Q | None:
+    """The patents whose application number (any written form: ``201910866666.8``, ``ZL201910866666.8``,
+    ``2019108666668``, ``CN …``) or publication number is ``value``; None when ``value`` is neither."""
+    q = _publication_number_q(value)
+    if ApplicationNumber.is_valid(value):
+        q |= Q(application_number=str(ApplicationNumber.parse(value)))
+    return q or None
 
 
 class PatentFilterSet(django_filters.FilterSet):
@@ -121,19 +139,34 @@ class PatentFilterSet(django_filters.FilterSet):
         label=_("排序"),
     )
 
+    # The order of the list when neither a search nor ``ordering`` gives one (HTML and API alike).
+    default_order = ("-grant_date", "id")
+
     class Meta:
         model = Patent
         fields = []
+
+    def ordered_qs(self):
+        """``qs`` in its relevance order (a search) or the ``ordering`` asked for, else ``default_order``; then the
+        default order as the tie-break. The HTML list and the API list both read this."""
+        return ranked(self.qs, self.default_order)
+
+    def _rank(self) -> bool:
+        """Whether a search may set the order: not when the caller asked for one (``ordering``)."""
+        return not (self.form.cleaned_data.get("ordering") if hasattr(self.form, "cleaned_data") else None)
 
     def search(self, queryset, name, value):
         value = value.strip()
         if not value:
             return queryset
-        if ApplicationNumber.is_valid(value):
-            return queryset.filter(application_number=str(ApplicationNumber.parse(value)))
-        return queryset.filter(
+        number = patent_number_q(value)
+        if number is not None:
+            return queryset.filter(number)
+        queryset = queryset.filter(
             Q(application_number__startswith=value.upper()) | Q(title__icontains=value) | Q(inventors__icontains=value)
         )
+        # A title hit before an inventor or number hit.
+        return queryset.order_by(*substring_rank_order(value)) if self._rank() else queryset
 
     def filter_ipc(self, queryset, name, value):
         # Subclasses are stored upper-case; a case-sensitive prefix match can use patent_ipc_subclass_idx.
@@ -237,6 +270,8 @@ class ResourceFilterSet(PatentFilterSet):
     )
     interested = django_filters.BooleanFilter(method="filter_interested", label=_("有企业表达合作意向"))
 
+    default_order = LIST_ORDER
+
     class Meta(PatentFilterSet.Meta):
         fields = PatentFilterSet.Meta.fields + [
             "section",
@@ -257,13 +292,15 @@ class ResourceFilterSet(PatentFilterSet):
         value = (value or "").strip()
         if not value:
             return queryset
-        if ApplicationNumber.is_valid(value):
-            return queryset.filter(application_number=str(ApplicationNumber.parse(value)))
+        number = patent_number_q(value)
+        if number is not None:
+            return queryset.filter(number)
         return search_filter(
             queryset,
             value,
             prefix="assessment__",
-            fields=("title", "assessment__products_advantages", "assessment__prospect"),
+            fields=("title", "assessment__products_advantages", "assessment__prospect", "inventors"),
+            rank=self._rank(),
         )
 
     def filter_section(self, queryset, name, value):

@@ -555,6 +555,7 @@ class DemoGenerator:
                                 title,
                                 f"{subject}，性能指标优于同类产品" if stars > 2 else "",
                                 f"可用于{subject}产业化" if stars > 2 else "",
+                                inventors,
                             ),
                         )
                     )

@@ -221,7 +221,7 @@ def _approve(patent: Patent, industry_code: str) -> SelfAssessment:
     from common.search import search_tokens
 
     return SelfAssessment.objects.create(
-        search_text=search_tokens(patent.title),
+        search_text=search_tokens(patent.title, inventors=patent.inventors),
         patent=patent,
         review_state=ReviewState.APPROVED,
         maturity=Maturity.SMALL_BATCH,
