@@ -198,6 +198,9 @@ INVENTORY_TEMP_DIR = os.environ.get(
 )
 # Reading stops at this many consecutive blank rows below the data (styled-but-empty rows are not data).
 INVENTORY_MAX_BLANK_RUN = int(os.environ.get("INVENTORY_MAX_BLANK_RUN", 1000))
+# A failed file of up to this many data rows gets a marked copy of itself (openpyxl loads it whole); a bigger one a
+# streamed workbook of its bad rows (memory bounded by the bad rows, time about that of reading the file).
+INVENTORY_MARKED_COPY_MAX_ROWS = int(os.environ.get("INVENTORY_MARKED_COPY_MAX_ROWS", 5000))
 # Uploads above this size are spooled to disk, not held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -298,6 +298,7 @@ def _run(job: ImportJob, path: str, beat: _Heartbeat) -> None:
             max_rows=settings.INVENTORY_MAX_ROWS,
             max_sheets=settings.INVENTORY_MAX_SHEETS,
             max_uncompressed_bytes=settings.INVENTORY_MAX_UNCOMPRESSED_BYTES,
+            max_blank_run=settings.INVENTORY_MAX_BLANK_RUN,
             on_progress=lambda rows: _checkpoint(job, beat, processed_rows=rows),
         )
     except WorkbookRejected as exc:
@@ -312,7 +313,9 @@ def _run(job: ImportJob, path: str, beat: _Heartbeat) -> None:
     errors = sorted(parsed.errors + plan.errors, key=error_order)
     if errors:
         _checkpoint(job, beat)
-        _fail(job, path, errors, sheet_name=parsed.sheet_name)
+        sheet_name = parsed.sheet_name
+        del parsed, plan  # the records of a big file are not needed to write its errors: free them first
+        _fail(job, path, errors, sheet_name=sheet_name)
         return
     counts = {
         "created_count": len(plan.new),
@@ -386,15 +389,23 @@ def _no_data_message(parsed) -> dict:
 
 
 def _fail(job: ImportJob, path: str, errors: list[CellError], *, sheet_name: str) -> None:
-    """Record every error and a compact workbook of the bad rows with their cells marked; nothing else is written."""
-    from .writer import write_error_copy  # openpyxl only on the failure path: the worker stays lean
+    """Record every error and a workbook with the bad cells marked; nothing else is written.
+
+    A file of up to INVENTORY_MARKED_COPY_MAX_ROWS data rows gets a marked copy of itself (openpyxl loads it whole:
+    cheap at that size); a bigger one gets the streamed workbook of its bad rows, which costs about what reading costs.
+    """
+    # openpyxl only on the failure path: the worker stays lean
+    from .writer import write_error_copy, write_error_workbook
 
     error_file_name = ""
     fd, marked = tempfile.mkstemp(prefix=_temp_prefix(job) + "errors-", suffix=".xlsx", dir=import_temp_dir())
     os.close(fd)
     try:
         # The reader has already checked the archive against the same limits; no second inflate of every member.
-        write_error_copy(path, marked, errors, sheet_name=sheet_name, check_archive=False)
+        if job.total_rows <= settings.INVENTORY_MARKED_COPY_MAX_ROWS:
+            write_error_copy(path, marked, errors, sheet_name=sheet_name, check_archive=False)
+        else:
+            write_error_workbook(path, marked, errors, sheet_name=sheet_name)
         with open(marked, "rb") as handle:
             job.error_file.save(f"errors-{job.pk}.xlsx", File(handle), save=False)
         error_file_name = job.error_file.name
