@@ -684,8 +684,13 @@ def read_inventory(
     a row with content after such a run is an error, so nothing is dropped unseen.
     """
     source, path = _open_source(path_or_file)
+    trimmed = None
     try:
         check_workbook_archive(source, max_sheets=max_sheets, max_uncompressed_bytes=max_uncompressed_bytes)
+        # calamine builds a sheet's whole range before the first row: cut long blank tails off first (sheetscan.py).
+        trimmed = _trim_blank_runs(source, max_blank_run, path)
+        if trimmed is not None:
+            path = trimmed.path
         try:
             if path is not None:
                 workbook = CalamineWorkbook.from_path(path)
@@ -698,18 +703,46 @@ def read_inventory(
             ) from None
     finally:
         source.close()
+        if trimmed is not None:
+            os.unlink(trimmed.path)  # calamine keeps its own open handle to the file (POSIX)
     # Reading creates a few million objects and no garbage cycles worth collecting: without the cyclic collector
     # running over the growing heap it is about 10% faster. It is switched back on however the reading ends.
     collecting = gc.isenabled()
     gc.disable()
     try:
         with workbook:
-            return _Reader(
+            parsed = _Reader(
                 workbook, max_rows=max_rows, max_errors=max_errors, on_progress=on_progress, max_blank_run=max_blank_run
             ).read()
     finally:
         if collecting:
             gc.enable()
+    if trimmed is not None and parsed.blank_run is None:
+        parsed.blank_run = trimmed.runs.get(parsed.sheet_name)
+    return parsed
+
+
+def _trim_blank_runs(source: IO[bytes], max_blank_run: int, path: str | None):
+    from .sheetscan import BlankRunFound, trim_blank_runs
+
+    # Next to a local file, named after it: the import job's copies are swept by that name if a worker dies.
+    folder = os.path.dirname(os.path.abspath(path)) if path else ""
+    where = {"temp_dir": folder, "prefix": os.path.basename(path) + "-trimmed-"} if os.access(folder, os.W_OK) else {}
+    try:
+        return trim_blank_runs(source, max_blank_run=max_blank_run, **where)
+    except BlankRunFound as found:
+        raise WorkbookRejected(
+            f"工作表“{found.sheet}”第 {found.first_blank_row} 行起有连续 {found.blank_rows} 行空行，但第 "
+            f"{found.later_row} 行还有内容。平台读到连续 {max_blank_run} 行空行即停止（以免读取大片带格式的空行），"
+            "请删除中间的空行后重新上传",
+            f"Sheet “{found.sheet}” has {found.blank_rows} consecutive blank rows from row {found.first_blank_row}, "
+            f"but row {found.later_row} has content. The platform stops reading at {max_blank_run} consecutive blank "
+            "rows (so as not to read large formatted but empty areas): delete the blank rows in between and upload "
+            "again",
+            "blank_run",
+        ) from None
+    except zipfile.BadZipFile:
+        raise _not_xlsx() from None
 
 
 class _Reader:

@@ -4,6 +4,7 @@ of blank formatted rows, the streamed error workbook and bilingual upload errors
 from __future__ import annotations
 
 import io
+import os
 import threading
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ from django.db import connection, connections
 from django.test import Client
 from django.utils import timezone
 from openpyxl.styles import PatternFill
+from python_calamine import CalamineWorkbook
 
 import inventory.jobs as jobs
 from evaluations.record import SHEET_NAME
@@ -24,6 +26,7 @@ from inventory.jobs import inventory_import_process, inventory_import_sweep
 from inventory.models import ImportJob
 from inventory.reader import read_inventory
 from inventory.services import inventory_import_cancel, inventory_import_start
+from inventory.sheetscan import trim_blank_runs
 from inventory.writer import ERROR_FILL_COLOR, ERROR_SHEET_NAME, ROWS_SHEET_NAME
 from patentpool.models import Patent
 
@@ -370,20 +373,53 @@ def blank_rows_workbook(records, blank_rows: int, *, then=None) -> bytes:
     return buffer.getvalue()
 
 
-def test_reading_stops_at_a_long_run_of_blank_rows():
-    parsed = read_inventory(blank_rows_workbook([make_record(i) for i in range(1, 4)], 2500))
+def test_a_long_blank_tail_is_cut_off_before_calamine_loads_the_sheet(tmp_path):
+    source = tmp_path / "job7-a1-upload.xlsx"
+    source.write_bytes(blank_rows_workbook([make_record(i) for i in range(1, 4)], 2500))
+
+    with open(source, "rb") as handle:
+        trimmed = trim_blank_runs(handle, max_blank_run=1000, temp_dir=str(tmp_path), prefix="job7-a1-trimmed-")
+    try:
+        assert trimmed.runs == {SHEET_NAME: (7, 2500)}
+        with CalamineWorkbook.from_path(trimmed.path) as book:
+            assert book.get_sheet_by_name(SHEET_NAME).height == 6  # title, two headers, three patents
+        with CalamineWorkbook.from_path(str(source)) as book:
+            assert book.get_sheet_by_name(SHEET_NAME).height == 6 + 2500  # what calamine would have built
+    finally:
+        os.unlink(trimmed.path)
+
+    parsed = read_inventory(source)
+
     assert (parsed.total_rows, len(parsed.records), parsed.errors) == (3, 3, [])
-    assert parsed.blank_run == (7, 1000)
+    assert parsed.blank_run == (7, 2500)
+    assert [p.name for p in tmp_path.iterdir()] == [source.name]  # the reader removed its trimmed copy
 
 
-def test_data_after_a_long_run_of_blank_rows_is_an_error_not_dropped():
-    parsed = read_inventory(blank_rows_workbook([make_record(1)], 1200, then=make_record(2)))
-    assert [(e.row, e.column, e.code) for e in parsed.errors] == [(1205, "", "blank_run")]
-    assert "第 5 行起有连续 1000 行空行" in parsed.errors[0].message
-    assert "From row 5 there are 1000 consecutive blank rows" in parsed.errors[0].message_en
-    # Fewer blank rows than the limit: both patents are read.
+def test_a_short_blank_run_is_read_through():
     parsed = read_inventory(blank_rows_workbook([make_record(1)], 900, then=make_record(2)))
-    assert (parsed.total_rows, len(parsed.records), parsed.blank_run) == (2, 2, None)
+    assert (parsed.total_rows, len(parsed.records), parsed.errors, parsed.blank_run) == (2, 2, [], None)
+
+
+def test_data_after_a_long_run_of_blank_rows_is_refused_not_dropped(world):
+    job = start(world.users["institution_admin"], blank_rows_workbook([make_record(1)], 1200, then=make_record(2)))
+    inventory_import_process(job.pk)
+    job.refresh_from_db()
+    assert (job.state, job.created_count) == (ImportState.REJECTED, 0)
+    assert job.message.startswith("工作表“批量导入”第 5 行起有连续 1200 行空行，但第 1205 行还有内容。")
+    assert "stops reading at 1000 consecutive blank rows" in job.message_en
+    assert Patent.objects.filter(institution=world.uni).count() == 2
+
+
+def test_reading_stops_at_a_long_run_of_pre_numbered_rows():
+    """Rows with only 序号 have values (the sheet is not cut) but are not data: the reader stops after 1,000."""
+    wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes([make_record(i) for i in range(1, 4)])))
+    ws = wb[SHEET_NAME]
+    for row in range(7, 7 + 2500):
+        ws.cell(row, 1, row - 3)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    parsed = read_inventory(buffer.getvalue())
+    assert (parsed.total_rows, len(parsed.records), parsed.errors, parsed.blank_run) == (3, 3, [], (7, 1000))
 
 
 def test_a_file_of_blank_formatted_rows_only_is_refused(world):
@@ -392,8 +428,8 @@ def test_a_file_of_blank_formatted_rows_only_is_refused(world):
     inventory_import_process(job.pk)
     job.refresh_from_db()
     assert (job.state, job.total_rows, job.created_count) == (ImportState.REJECTED, 0, 0)
-    assert job.message.startswith("文件没有数据行：表头之后从第 4 行起连续 1000 行都是空行")
-    assert job.message_en.startswith("The file has no data rows: from row 4 on, 1000 consecutive rows")
+    assert job.message.startswith("文件没有数据行：表头之后从第 4 行起连续 3000 行都是空行")
+    assert job.message_en.startswith("The file has no data rows: from row 4 on, 3000 consecutive rows")
     assert Patent.objects.filter(institution=world.uni).count() == 2
 
 
