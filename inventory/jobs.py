@@ -281,8 +281,10 @@ def inventory_import_process(job_id: int, attempt: int | None = None) -> ImportJ
                     _run(job, path, beat)
                 except _Stop:
                     _stopped(job)
-                except DatabaseError:
-                    if beat.stop_requested.is_set():  # the heartbeat interrupted the apply for a cancel
+                except Exception:
+                    # The heartbeat interrupted the apply for a cancel: Django's DatabaseError, or psycopg2's own
+                    # QueryCanceled from the raw COPY. The transaction has rolled back either way.
+                    if beat.stop_requested.is_set():
                         _stopped(job)
                     else:
                         raise

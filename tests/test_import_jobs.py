@@ -491,3 +491,47 @@ def test_missing_and_empty_uploads_are_refused_in_both_languages(world):
     page = browser.post("/inventory/import/", {"file": upload(b"")}).content.decode()
     assert "上传的文件是空的（0 字节） / The uploaded file is empty (0 bytes)" in page
     assert ImportJob.objects.count() == 0
+
+
+@pytest.mark.committed
+def test_cancel_interrupts_an_apply_that_is_waiting(live_world, settings):
+    """The heartbeat thread sees the cancel and interrupts the apply's running statement (pg_cancel_backend): the job
+    ends cancelled while the apply is still blocked, not when it would have finished."""
+    import time
+
+    import psycopg2
+
+    from evaluations.models import ConversionIntent
+
+    settings.INVENTORY_JOB_HEARTBEAT_SECONDS = 0.2
+    admin = live_world.users["institution_admin"]
+    job = start(admin, workbook_bytes([make_record(i) for i in range(1, 6)]))
+    db = connection.settings_dict
+    side = psycopg2.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432)
+    with side.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {ConversionIntent._meta.db_table} IN EXCLUSIVE MODE")
+    released = []
+
+    def uploader_cancels():
+        deadline = time.monotonic() + 30
+        while ImportJob.objects.get(pk=job.pk).state != ImportState.APPLYING and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)  # the apply is now waiting on the table lock
+        inventory_import_cancel(user=admin, job_id=job.pk)
+        time.sleep(10)
+        released.append(time.monotonic())
+        side.rollback()
+
+    helper = threading.Thread(target=lambda: (uploader_cancels(), connection.close()))
+    helper.start()
+    try:
+        inventory_import_process(job.pk)
+        returned = time.monotonic()
+    finally:
+        helper.join(40)
+        side.close()
+
+    assert released and returned < released[0]  # it did not wait for the lock to go away
+    job.refresh_from_db()
+    assert (job.state, job.cancel_requested, job.created_count) == (ImportState.CANCELLED, True, 0)
+    assert Patent.objects.filter(institution=live_world.uni).count() == 2
