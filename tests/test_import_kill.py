@@ -95,7 +95,9 @@ def _stop(process: subprocess.Popen | None) -> None:
 def _advisory_locks(institution_id: int) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s AND objid = %s",
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s AND objid = %s "
+            # pg_locks lists every database's locks: other test databases on the server use the same keys
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
             [IMPORT_LOCK_NAMESPACE, institution_id],
         )
         return cursor.fetchone()[0]
