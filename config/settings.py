@@ -5,6 +5,7 @@ Set DATABASE_URL and REDIS_URL (as docker-compose and CI do) for PostgreSQL, a R
 """
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -279,6 +280,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", 
 CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "1800"))
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
+# A pool process whose resident memory is above this (KiB) after a task is replaced: a big import's heap never stays.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 400_000))
 
 LOGGING = {
     "version": 1,
@@ -292,6 +295,24 @@ INVENTORY_MAX_UPLOAD_BYTES = int(os.environ.get("INVENTORY_MAX_UPLOAD_BYTES", 50
 INVENTORY_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("INVENTORY_MAX_UNCOMPRESSED_BYTES", 300 * 1024 * 1024))
 INVENTORY_MAX_ROWS = int(os.environ.get("INVENTORY_MAX_ROWS", 200_000))
 INVENTORY_MAX_SHEETS = int(os.environ.get("INVENTORY_MAX_SHEETS", 20))
+# A running import's worker stamps its heartbeat this often (seconds); the sweep (every INVENTORY_SWEEP_SECONDS, and
+# when a worker starts) marks a running job whose heartbeat is older than INVENTORY_JOB_STALE_SECONDS as stale.
+INVENTORY_JOB_HEARTBEAT_SECONDS = float(os.environ.get("INVENTORY_JOB_HEARTBEAT_SECONDS", 5))
+INVENTORY_JOB_STALE_SECONDS = int(os.environ.get("INVENTORY_JOB_STALE_SECONDS", 120))
+INVENTORY_SWEEP_SECONDS = float(os.environ.get("INVENTORY_SWEEP_SECONDS", 60))
+# The workers' folder for local copies of uploads (the sweep removes orphans). One per database, so that workers of
+# different databases on one machine never judge each other's files.
+INVENTORY_TEMP_DIR = os.environ.get(
+    "INVENTORY_TEMP_DIR",
+    os.path.join(
+        tempfile.gettempdir(), "patentpool-imports", DATABASES["default"].get("NAME", "db").rsplit("/", 1)[-1]
+    ),
+)
+# Reading stops at this many consecutive blank rows below the data (styled-but-empty rows are not data).
+INVENTORY_MAX_BLANK_RUN = int(os.environ.get("INVENTORY_MAX_BLANK_RUN", 1000))
+# A failed file of up to this many data rows gets a marked copy of itself (openpyxl loads it whole); a bigger one a
+# streamed workbook of its bad rows (memory bounded by the bad rows, time about that of reading the file).
+INVENTORY_MARKED_COPY_MAX_ROWS = int(os.environ.get("INVENTORY_MARKED_COPY_MAX_ROWS", 5000))
 # Uploads above this size are spooled to disk, not held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -316,6 +337,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboards.refresh_current_quarter",
         "schedule": crontab(minute="*/15"),
         "options": {"expires": 600},
+    # Stranded imports (their worker died) become visible and retryable within a minute or two.
+    "sweep-stale-imports": {
+        "task": "inventory.inventory_import_sweep",
+        "schedule": INVENTORY_SWEEP_SECONDS,
+        "options": {"expires": max(1.0, INVENTORY_SWEEP_SECONDS - 5)},
     },
 }
 

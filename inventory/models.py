@@ -42,11 +42,22 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Written every few seconds by the worker holding the job, from its own connection (so it commits while the
+    # apply transaction is open); the sweep marks a running job whose beats stopped as stale.
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
+    # Each retry is a new attempt on the stored upload; a task message of an older attempt is ignored.
+    attempt = models.PositiveIntegerField(_("第几次运行"), default=1)
+    # Set by the uploader's cancel of a running job; the worker checks it between chunks and rolls back.
+    cancel_requested = models.BooleanField(_("已请求取消"), default=False)
+    worker = models.CharField(_("处理进程"), max_length=200, blank=True)  # host:pid of the worker, for operators
 
     class Meta:
         db_table = "institutions_importjob"  # created by institutions before the move; moved without copying
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["institution", "-created_at"], name="importjob_inst_created_idx")]
+        indexes = [
+            models.Index(fields=["institution", "-created_at"], name="importjob_inst_created_idx"),
+            models.Index(fields=["state", "heartbeat_at"], name="importjob_state_beat_idx"),  # the sweep
+        ]
         verbose_name = _("批量导入任务")
         verbose_name_plural = _("批量导入任务")
 

@@ -41,6 +41,7 @@ How a file is read:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
 import io
@@ -65,6 +66,7 @@ from evaluations import validation as v
 from evaluations.record import COLUMNS, SHEET_NAME, CellError, InventoryRecord, error_order
 
 __all__ = [
+    "DEFAULT_MAX_BLANK_RUN",
     "DEFAULT_MAX_ERRORS",
     "DEFAULT_MAX_ROWS",
     "DEFAULT_MAX_SHEETS",
@@ -81,6 +83,7 @@ DEFAULT_MAX_ROWS = 200_000
 DEFAULT_MAX_SHEETS = 20
 DEFAULT_MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024
 DEFAULT_MAX_ERRORS = 10_000
+DEFAULT_MAX_BLANK_RUN = 1_000
 
 # A real .xlsx has a few dozen members; deflate peaks near 1:1030, Excel's sheet XML compresses about 1:10–1:30.
 MAX_ZIP_MEMBERS = 2_000
@@ -121,6 +124,8 @@ class ParsedInventory:
     total_rows: int  # non-blank data rows below the headers
     sheet_name: str
     truncated: bool = False  # the error limit was reached; rows after it were counted but not validated
+    # (first row, length) of the run of max_blank_run blank rows at which reading stopped; None: read to the end
+    blank_run: tuple[int, int] | None = None
 
     @property
     def ok(self) -> bool:
@@ -668,16 +673,24 @@ def read_inventory(
     max_sheets: int = DEFAULT_MAX_SHEETS,
     max_uncompressed_bytes: int = DEFAULT_MAX_UNCOMPRESSED_BYTES,
     max_errors: int = DEFAULT_MAX_ERRORS,
+    max_blank_run: int = DEFAULT_MAX_BLANK_RUN,
     on_progress: Callable[[int], None] | None = None,
 ) -> ParsedInventory:
     """Read a national-format workbook (a path, bytes, a binary file or a Django UploadedFile).
 
     Raises WorkbookRejected for whole-file problems; everything else is in ``ParsedInventory.errors``.
     ``on_progress(rows_read)`` is called every PROGRESS_EVERY data rows, for a live progress bar.
+    Reading stops at the first run of ``max_blank_run`` consecutive blank rows (sheets formatted far below their data);
+    a row with content after such a run is an error, so nothing is dropped unseen.
     """
     source, path = _open_source(path_or_file)
+    trimmed = None
     try:
         check_workbook_archive(source, max_sheets=max_sheets, max_uncompressed_bytes=max_uncompressed_bytes)
+        # calamine builds a sheet's whole range before the first row: cut long blank tails off first (sheetscan.py).
+        trimmed = _trim_blank_runs(source, max_blank_run, path)
+        if trimmed is not None:
+            path = trimmed.path
         try:
             if path is not None:
                 workbook = CalamineWorkbook.from_path(path)
@@ -690,25 +703,63 @@ def read_inventory(
             ) from None
     finally:
         source.close()
+        if trimmed is not None:
+            os.unlink(trimmed.path)  # calamine keeps its own open handle to the file (POSIX)
     # Reading creates a few million objects and no garbage cycles worth collecting: without the cyclic collector
     # running over the growing heap it is about 10% faster. It is switched back on however the reading ends.
     collecting = gc.isenabled()
     gc.disable()
     try:
         with workbook:
-            return _Reader(workbook, max_rows=max_rows, max_errors=max_errors, on_progress=on_progress).read()
+            parsed = _Reader(
+                workbook, max_rows=max_rows, max_errors=max_errors, on_progress=on_progress, max_blank_run=max_blank_run
+            ).read()
     finally:
         if collecting:
             gc.enable()
+    if trimmed is not None and parsed.blank_run is None:
+        parsed.blank_run = trimmed.runs.get(parsed.sheet_name)
+    return parsed
+
+
+def _trim_blank_runs(source: IO[bytes], max_blank_run: int, path: str | None):
+    from .sheetscan import BlankRunFound, trim_blank_runs
+
+    # Next to a local file, named after it: the import job's copies are swept by that name if a worker dies.
+    folder = os.path.dirname(os.path.abspath(path)) if path else ""
+    where = {"temp_dir": folder, "prefix": os.path.basename(path) + "-trimmed-"} if os.access(folder, os.W_OK) else {}
+    try:
+        return trim_blank_runs(source, max_blank_run=max_blank_run, **where)
+    except BlankRunFound as found:
+        raise WorkbookRejected(
+            f"工作表“{found.sheet}”第 {found.first_blank_row} 行起有连续 {found.blank_rows} 行空行，但第 "
+            f"{found.later_row} 行还有内容。平台读到连续 {max_blank_run} 行空行即停止（以免读取大片带格式的空行），"
+            "请删除中间的空行后重新上传",
+            f"Sheet “{found.sheet}” has {found.blank_rows} consecutive blank rows from row {found.first_blank_row}, "
+            f"but row {found.later_row} has content. The platform stops reading at {max_blank_run} consecutive blank "
+            "rows (so as not to read large formatted but empty areas): delete the blank rows in between and upload "
+            "again",
+            "blank_run",
+        ) from None
+    except zipfile.BadZipFile:
+        raise _not_xlsx() from None
 
 
 class _Reader:
     """One reading of one workbook."""
 
     def __init__(
-        self, workbook: CalamineWorkbook, *, max_rows: int, max_errors: int, on_progress: Callable[[int], None] | None
+        self,
+        workbook: CalamineWorkbook,
+        *,
+        max_rows: int,
+        max_errors: int,
+        on_progress: Callable[[int], None] | None,
+        max_blank_run: int = DEFAULT_MAX_BLANK_RUN,
     ) -> None:
         self.workbook = workbook
+        self.max_blank_run = max_blank_run
+        self.blank_run: tuple[int, int] | None = None
         self.on_progress = on_progress
         self.max_rows = max_rows
         self.max_errors = max_errors
@@ -792,7 +843,7 @@ class _Reader:
                     "too_many_errors",
                 )
             )
-        return ParsedInventory(self.records, self.errors, total, name, self.truncated)
+        return ParsedInventory(self.records, self.errors, total, name, self.truncated, self.blank_run)
 
     def _read_rows(self, rows, header_row: int, mapping: dict[str, int]) -> tuple[int, int]:
         # One trailing "" is appended to every row; absent columns read it (index -1).
@@ -804,9 +855,13 @@ class _Reader:
         total = 0
         row_number = 0
         group: _Group | None = None
+        blank_since = 0  # first row of the current run of blank rows (0: none)
         for row_number, row in enumerate(rows, start=1):
             if row_number < first_data_row:
                 continue
+            if blank_since and row_number - blank_since >= self.max_blank_run:
+                self._stop_at_blank_run(chain([row], rows), row_number, blank_since, getter)
+                break
             row.append("")
             values = getter(row)
             changed = None
@@ -825,7 +880,9 @@ class _Reader:
                 values = changed
             # Blank, or only 序号 (templates often come pre-numbered): not a data row.
             if not any(values[1:]) and all(value == "" for value in values[1:]):
+                blank_since = blank_since or row_number
                 continue
+            blank_since = 0
             total += 1
             if self.on_progress is not None and total % PROGRESS_EVERY == 0:
                 self.on_progress(total)
@@ -848,6 +905,25 @@ class _Reader:
             except _ErrorLimit:
                 self.truncated = True
         return total, row_number
+
+    def _stop_at_blank_run(self, rows, row_number: int, blank_since: int, getter) -> None:
+        """Stop reading at a long run of blank rows; a row with data further down (anything but 序号) is an error."""
+        self.blank_run = (blank_since, self.max_blank_run)
+        for later, row in enumerate(rows, start=row_number):
+            row.append("")
+            if any(value != "" and not (value.__class__ is str and not value.strip()) for value in getter(row)[1:]):
+                message = (
+                    f"第 {blank_since} 行起有连续 {self.max_blank_run} 行空行，读取在那里停止；但第 {later} 行还有内容。"
+                    "为防止读取大片带格式的空行，平台在这么多空行处停止：请删除中间的空行后重新上传"
+                )
+                message_en = (
+                    f"From row {blank_since} there are {self.max_blank_run} consecutive blank rows, where reading "
+                    f"stopped, but row {later} has content. The platform stops at that many blank rows so as not to "
+                    "read large formatted but empty areas: delete the blank rows in between and upload again"
+                )
+                with contextlib.suppress(_ErrorLimit):
+                    self._add(CellError(later, "", "", message, message_en, "blank_run"))
+                return
 
     def _row(self, group: _Group | None, row_number: int, values: list) -> _Group | None:
         """Take one non-blank data row; return the patent now being read."""

@@ -449,3 +449,41 @@ def test_province_feed_matrix(world, role):
 def test_province_feed_refuses_writes(world):
     client = token_client(world.users["provincial_bureau"])
     assert client.post("/api/province-feed/patents/", {"since": 0}).status_code == 405
+
+
+# -- inventory import jobs: retry and cancel ---------------------------------------------------------------------------
+
+# What each role gets for cancel (a queued job) and retry (a cancelled job) of a college admin's import in college A.
+IMPORT_ACTION_STATUS = {
+    "national_admin": (403, 403),  # sees every job, changes none
+    "institution_admin": (200, 202),
+    "college_admin": (200, 202),
+    "inventor": (404, 404),
+    "enterprise": (404, 404),
+    "expert": (404, 404),
+    "provincial_bureau": (404, 404),
+    "ministry": (404, 404),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_import_job_cancel_and_retry_by_role(world, role):
+    from conftest import make_record, upload, workbook_bytes
+
+    from inventory.models import ImportJob
+    from inventory.services import inventory_import_start
+
+    job = inventory_import_start(user=world.users["college_admin"], upload=upload(workbook_bytes([make_record(1)])))
+    client = token_client(world.users[role])
+    cancel_expected, retry_expected = IMPORT_ACTION_STATUS[role]
+
+    cancel = client.post(f"/api/inventory-imports/{job.pk}/cancel/")
+    assert cancel.status_code == cancel_expected
+    job.refresh_from_db()
+    assert job.state == ("cancelled" if cancel_expected == 200 else "queued")
+
+    ImportJob.objects.filter(pk=job.pk).update(state="cancelled")
+    retry = client.post(f"/api/inventory-imports/{job.pk}/retry/")
+    assert retry.status_code == retry_expected
+    job.refresh_from_db()
+    assert (job.state, job.attempt) == (("queued", 2) if retry_expected == 202 else ("cancelled", 1))
