@@ -337,6 +337,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboards.refresh_current_quarter",
         "schedule": crontab(minute="*/15"),
         "options": {"expires": 600},
+    },
     # Stranded imports (their worker died) become visible and retryable within a minute or two.
     "sweep-stale-imports": {
         "task": "inventory.inventory_import_sweep",
