@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from institutions.choices import Role
 from institutions.models import User
 from institutions.selectors import NOTHING
+from patentpool.choices import IN_FORCE
 
 from .choices import ExpertStatus, ReviewState
 from .models import Expert
@@ -32,6 +33,13 @@ def expert_list(*, user: User) -> QuerySet[Expert]:
 
 
 def in_library_q(prefix: str = "") -> Q:
-    """Patents in the conversion resource library: convertible, self-assessment approved (``prefix`` leads from
-    another model to the patent, e.g. ``patents__``)."""
-    return Q(**{f"{prefix}assessment__review_state": ReviewState.APPROVED, f"{prefix}assessment__convertible": True})
+    """Patents in the conversion resource library: still in force, convertible, self-assessment approved (``prefix``
+    leads from another model to the patent, e.g. ``patents__``). A lapsed, expired, abandoned … patent stays in the
+    base library with its history but is never offered."""
+    return Q(
+        **{
+            f"{prefix}assessment__review_state": ReviewState.APPROVED,
+            f"{prefix}assessment__convertible": True,
+            f"{prefix}legal_status__in": sorted(IN_FORCE),
+        }
+    )

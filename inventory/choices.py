@@ -17,3 +17,11 @@ class ImportState(models.TextChoices):
 
 
 FINAL_IMPORT_STATES = {ImportState.SUCCEEDED, ImportState.FAILED, ImportState.REJECTED, ImportState.ERROR}
+
+
+class ImportKind(models.TextChoices):
+    """What an uploaded file is: the national self-assessment workbook, or a patent-database export (base-library
+    facts only: numbers, title, people, dates, IPC, legal status)."""
+
+    NATIONAL = "national", _("国家批量导入模板（盘点与自评）")
+    PATENT_DATABASE = "patent_database", _("专利数据库导出（基础库信息）")

@@ -95,7 +95,7 @@ def inventory_import_process(job_id: int) -> ImportJob | None:
                         finished_at=timezone.now())  # fmt: skip
                 return job
             _update(job, total_rows=parsed.total_rows, processed_rows=parsed.total_rows,
-                    patents_in_file=len(parsed.records) + len({e.row for e in parsed.errors}))  # fmt: skip
+                    patents_in_file=parsed.patents)  # fmt: skip
             plan = plan_import(job, parsed.records)
             errors = sorted(parsed.errors + plan.errors, key=error_order)
             if errors:
@@ -108,6 +108,7 @@ def inventory_import_process(job_id: int) -> ImportJob | None:
                 "rejected_count": 0,
                 "error_count": 0,
                 "patents_in_file": len(parsed.records),
+                "inventory_only_count": plan.inventory_only,
             }
             if job.dry_run:
                 _update(job, state=ImportState.SUCCEEDED, finished_at=timezone.now(), **counts,
