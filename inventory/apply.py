@@ -263,7 +263,7 @@ PATENT_COLUMNS = [
 # Facts a file may not give (the national layout has no column for them): blank keeps the stored value. created_at,
 # the date a patent entered the library, is never written by an update.
 KEEP_WHEN_BLANK = (
-    "ipc_subclass", "patentees", "grant_date", "application_date", "publication_number",
+    "org_unit_id", "fiscally_funded", "years_maintained", "ipc_subclass", "patentees", "grant_date", "application_date", "publication_number",
     "ipc_main", "ipc_others",
 )  # fmt: skip
 ASSESSMENT_COLUMNS = [
@@ -293,7 +293,7 @@ def _patent_values(record: InventoryRecord, unit_id: int | None, fingerprint: st
         record.years_maintained,
         _ipc_subclass(record.ipc_main) or _ipc_subclass(record.ipc_field),
         unit_id,
-        bool(record.fiscally_funded),
+        record.fiscally_funded,
         fingerprint,
         now,
         record.patentees,
@@ -479,10 +479,14 @@ def apply_import(job: ImportJob, plan: ImportPlan) -> None:
 
 
 _PATENTEES = 1 + PATENT_COLUMNS.index("patentees")
+_FISCALLY_FUNDED = 1 + PATENT_COLUMNS.index("fiscally_funded")
 
 
 def _with_patentees(row: list, institution_name: str) -> list:
-    """A new patent's row: the patentees the file names, else the inventorying institution."""
+    """A new patent's row: the patentees the file names, else the inventorying institution; not fiscally funded
+    unless the file says so (a patent-database export does not)."""
     if not row[_PATENTEES]:
         row[_PATENTEES] = institution_name
+    if row[_FISCALLY_FUNDED] is None:
+        row[_FISCALLY_FUNDED] = False
     return row

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import tempfile
@@ -19,7 +20,8 @@ from django.utils import timezone
 from evaluations.record import CellError, error_order
 
 from .apply import apply_import, plan_import
-from .choices import FINAL_IMPORT_STATES, ImportState
+from .choices import FINAL_IMPORT_STATES, ImportKind, ImportState
+from .dbexport import is_csv, looks_like_database_export, read_patent_database, sheet_head
 from .models import ImportJob
 from .reader import WorkbookRejected, read_inventory
 
@@ -83,7 +85,8 @@ def inventory_import_process(job_id: int) -> ImportJob | None:
         path = _local_copy(job)
         try:
             try:
-                parsed = read_inventory(
+                read = _reader_for(job, path)
+                parsed = read(
                     path,
                     max_rows=settings.INVENTORY_MAX_ROWS,
                     max_sheets=settings.INVENTORY_MAX_SHEETS,
@@ -122,6 +125,17 @@ def inventory_import_process(job_id: int) -> ImportJob | None:
             return job
         finally:
             os.unlink(path)
+
+
+def _reader_for(job: ImportJob, path: str):
+    """The reader of the job's kind; a job that names none gets the kind its headers show."""
+    csv_file = is_csv(job.original_name)
+    if not job.kind:
+        database = csv_file or looks_like_database_export(sheet_head(path, csv_file=False))
+        _update(job, kind=ImportKind.PATENT_DATABASE if database else ImportKind.NATIONAL)
+    if job.kind == ImportKind.PATENT_DATABASE:
+        return functools.partial(read_patent_database, csv_file=csv_file)
+    return read_inventory
 
 
 def _fail(job: ImportJob, path: str, errors: list[CellError], *, sheet_name: str) -> None:

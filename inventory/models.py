@@ -25,7 +25,8 @@ class ImportJob(models.Model):
     file = models.FileField(_("文件"), upload_to="imports/%Y/%m/")
     original_name = models.CharField(_("文件名"), max_length=255)
     size = models.PositiveBigIntegerField(_("文件大小"), default=0)
-    kind = models.CharField(_("文件类型"), max_length=16, choices=ImportKind.choices, default=ImportKind.NATIONAL)
+    # Blank until the worker has detected it from the headers (an upload that names no kind).
+    kind = models.CharField(_("文件类型"), max_length=16, choices=ImportKind.choices, blank=True)
     dry_run = models.BooleanField(_("仅校验"), default=False)
     state = models.CharField(_("状态"), max_length=12, choices=ImportState.choices, default=ImportState.QUEUED)
     total_rows = models.PositiveIntegerField(_("数据行数"), default=0)

@@ -237,6 +237,7 @@ _PROSE_KEYS = frozenset(
         "intent_level2",
         "intended_enterprises",
         "contact_name",
+        "patentees",
         "products_advantages",
         "prospect",
     }

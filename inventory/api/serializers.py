@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from ..choices import ImportKind
 from ..models import ImportJob
 
 
@@ -14,7 +15,8 @@ class ImportJobSerializer(serializers.ModelSerializer):
         model = ImportJob
         fields = [
             "id", "state", "state_display", "dry_run", "original_name", "size", "total_rows", "processed_rows", "progress_percent",
-            "patents_in_file", "created_count", "updated_count", "unchanged_count", "rejected_count", "error_count",
+            "kind", "patents_in_file", "created_count", "updated_count", "unchanged_count", "inventory_only_count",
+            "rejected_count", "error_count",
             "message", "message_en", "created_at", "started_at", "finished_at", "error_workbook_url",
         ]  # fmt: skip
         read_only_fields = fields
@@ -28,7 +30,20 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
 
 class ImportUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="国家批量导入模板格式的 .xlsx 工作簿 / a national-format .xlsx workbook")
+    file = serializers.FileField(
+        help_text="国家批量导入模板格式的 .xlsx 工作簿，或专利数据库导出（.xlsx / .csv）/ a national-format .xlsx "
+        "workbook, or a patent-database export (.xlsx / .csv)"
+    )
+    kind = serializers.ChoiceField(
+        choices=ImportKind.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="national：国家批量导入模板（盘点与自评）；patent_database：专利数据库导出（公开(公告)号、申请号、标题、"
+        "申请人、发明人、申请日、授权日、IPC分类号、法律状态、专利类型），只写入基础库，不改动自评。不填则按表头识别 / "
+        "national: the national workbook (inventory and self-assessment); patent_database: a patent-database export, "
+        "base-library facts only, never a self-assessment. Blank: detected from the headers",
+    )
     dry_run = serializers.BooleanField(default=False, help_text="只校验，不写入 / validate without writing")
 
 

@@ -1,0 +1,340 @@
+"""Issue #9: the base library a real inventory needs, fees per intent, classification columns as real files write
+them, and the patent-database export as a second import kind. Files are built here, in the shapes real ones have."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import openpyxl
+from conftest import make_number, make_record, token_client, upload, workbook_bytes
+from test_inventory_reader import patent, template_book, write
+
+from evaluations.models import ConversionIntent, SelfAssessment
+from inventory.choices import ImportState
+from inventory.jobs import inventory_import_process
+from inventory.models import ImportJob
+from inventory.services import inventory_import_start
+from patentpool.models import Patent
+
+
+def run_import(user, data: bytes, *, name: str = "inventory.xlsx", **options) -> ImportJob:
+    job = inventory_import_start(user=user, upload=upload(data, name), **options)
+    inventory_import_process(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def test_reimport_keeps_the_date_a_patent_entered_the_library(world):
+    admin = world.users["institution_admin"]
+    numbers = [make_number(1841), make_number(1842)]
+    run_import(admin, workbook_bytes([make_record(841), make_record(842)]))
+    entered = dt.datetime(2024, 3, 1, 8, 0, tzinfo=dt.UTC)
+    Patent.objects.filter(application_number__in=numbers).update(created_at=entered)
+
+    job = run_import(admin, workbook_bytes([make_record(841, title="一种改进的隔膜"), make_record(842)]))
+
+    assert (job.state, job.created_count, job.updated_count, job.unchanged_count) == (ImportState.SUCCEEDED, 0, 1, 1)
+    assert sorted(Patent.objects.filter(application_number__in=numbers).values_list("title", "created_at")) == [
+        ("一种改进的隔膜", entered), ("一种锂电池隔膜的制备方法842", entered),
+    ]  # fmt: skip
+
+
+def xlsx(tmp_path, rows, *, extra_headers: dict[str, str] | None = None) -> bytes:
+    """A national template with ``rows`` from row 4 and, optionally, extra header cells on row 3 (letter → text)."""
+    book = template_book()
+    for letter, text in (extra_headers or {}).items():
+        book["批量导入"][f"{letter}3"] = text
+    return write(tmp_path, rows, book=book).read_bytes()
+
+
+BLANK_ASSESSMENT = dict.fromkeys(
+    ("L", "P", "Q", "U", "V", "W", "X", "Y", "Z", "AA", "AB", "AC", "AD")
+)  # every self-assessment cell of patent() left blank
+
+
+def test_inventory_now_assess_later(world, tmp_path):
+    # given: the platform's own export of patents nobody has assessed yet (L onward blank), re-uploaded
+    admin = world.users["institution_admin"]
+    data = xlsx(tmp_path, [patent(801, **BLANK_ASSESSMENT), patent(802, **BLANK_ASSESSMENT), patent(803)])
+
+    job = run_import(admin, data)
+
+    assert (job.state, job.created_count, job.inventory_only_count, job.error_count) == (ImportState.SUCCEEDED, 3, 2, 0)
+    only = Patent.objects.filter(application_number__in=[make_number(801), make_number(802)])
+    assert sorted(only.values_list("title", "fiscally_funded")) == [("一种锂电池隔膜的制备方法，及其应用", True)] * 2
+    assert SelfAssessment.objects.filter(patent__in=only).count() == 0
+    assert SelfAssessment.objects.filter(patent__application_number=make_number(803)).count() == 1
+    # the same file again: nothing to do
+    again = run_import(admin, data)
+    assert (again.state, again.created_count, again.updated_count, again.unchanged_count) == ("succeeded", 0, 0, 3)
+    # an export of them re-imports unchanged, and the result page and API show the counter
+    from inventory.export import inventory_records
+
+    exported = workbook_bytes(inventory_records(only.order_by("pk")))
+    third = run_import(admin, exported)
+    assert (third.state, third.unchanged_count, third.inventory_only_count) == ("succeeded", 2, 0)
+    client = token_client(admin)
+    assert client.get(f"/api/inventory-imports/{job.pk}/").json()["inventory_only_count"] == 2
+    page = client_for(admin).get(f"/inventory/import/{job.pk}/")
+    assert '<b id="inventory-only">2</b>' in page.content.decode()
+
+
+def test_inventory_only_row_keeps_an_existing_assessment(world, tmp_path):
+    admin = world.users["institution_admin"]
+    run_import(admin, xlsx(tmp_path, [patent(811)]))
+    assessment = SelfAssessment.objects.get(patent__application_number=make_number(811))
+    before = (
+        assessment.value_stars,
+        assessment.price_band,
+        ConversionIntent.objects.filter(assessment=assessment).count(),
+    )
+
+    job = run_import(admin, xlsx(tmp_path, [patent(811, C="一种锂电池隔膜的改进制备方法", **BLANK_ASSESSMENT)]))
+
+    assert (job.state, job.updated_count, job.inventory_only_count) == ("succeeded", 1, 1)
+    assessment.refresh_from_db()
+    after = (
+        assessment.value_stars,
+        assessment.price_band,
+        ConversionIntent.objects.filter(assessment=assessment).count(),
+    )
+    assert after == before == (4, "10-20", 1)
+    assert Patent.objects.get(application_number=make_number(811)).title == "一种锂电池隔膜的改进制备方法"
+
+
+def test_partly_filled_assessment_is_still_checked_completely(world, tmp_path):
+    admin = world.users["institution_admin"]
+    cells = {**BLANK_ASSESSMENT, "X": "通过中试"}  # one assessment cell filled: the whole part is required
+
+    job = run_import(admin, xlsx(tmp_path, [patent(821, **cells)]))
+
+    assert job.state == ImportState.FAILED
+    assert sorted((e["column"], e["code"]) for e in job.errors) == [
+        ("L", "required"), ("P", "required"), ("U", "required"), ("V", "required"), ("W", "required"),
+        ("Y", "required"),
+    ]  # fmt: skip
+    assert not Patent.objects.filter(application_number=make_number(821)).exists()
+
+
+def test_orphan_continuation_row_is_not_a_patent(world, tmp_path):
+    admin = world.users["institution_admin"]
+    job = run_import(admin, xlsx(tmp_path, [{"P": "拟转让", "Q": "拟转让"}, patent(831), patent(832)]))
+    assert (job.state, job.patents_in_file, job.error_count) == (ImportState.FAILED, 2, 1)
+    assert job.errors[0]["code"] == "orphan_continuation"
+
+
+def client_for(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Fees, prices and contacts belong to the intent
+
+
+def test_each_intent_keeps_its_own_fee_price_and_contact(world, tmp_path):
+    admin = world.users["institution_admin"]
+    rows = [
+        patent(851, R=5, S="浙江省-杭州市", U="0-10万", V="王老师", W="13800000000"),
+        {"P": "拟转让", "Q": "拟转让", "R": "80万", "T": "某某科技有限公司", "U": "70-80万", "V": "李老师",
+         "W": "13900000000"},
+        {"P": "拟许可", "Q": "拟开放许可"},  # R–W blank: the first row's
+    ]  # fmt: skip
+
+    job = run_import(admin, xlsx(tmp_path, rows))
+
+    assert (job.state, job.created_count, job.patents_in_file) == (ImportState.SUCCEEDED, 1, 1)
+    intents = ConversionIntent.objects.filter(assessment__patent__application_number=make_number(851))
+    assert list(intents.order_by("position").values_list(
+        "level2", "fee_standard_wan", "intended_cities", "intended_enterprises", "price_band", "contact_name",
+        "contact_phone",
+    )) == [
+        ("ordinary_licence", Decimal("5.00"), "浙江省-杭州市", "", "0-10", "王老师", "13800000000"),
+        ("transfer", Decimal("80.00"), "", "某某科技有限公司", "70-80", "李老师", "13900000000"),
+        ("open_licence", Decimal("5.00"), "浙江省-杭州市", "", "0-10", "王老师", "13800000000"),
+    ]  # fmt: skip
+    # the assessment's copy is the first intent's (the library's list, filters and facets read it)
+    a = SelfAssessment.objects.get(patent__application_number=make_number(851))
+    assert (a.fee_standard_wan, a.price_band, a.contact_name) == (Decimal("5.00"), "0-10", "王老师")
+
+    # exported back: each intent's terms on its own row, and the export re-imports unchanged
+    from inventory.export import inventory_records
+    from inventory.reader import read_inventory
+
+    exported = workbook_bytes(inventory_records(Patent.objects.filter(application_number=make_number(851))))
+    sheet = openpyxl.load_workbook(io.BytesIO(exported))["批量导入"]
+    assert [[sheet[f"{c}{r}"].value for c in "PRUVW"] for r in (4, 5, 6)] == [
+        ["拟许可", 5, "0-10万", "王老师", "13800000000"],
+        ["拟转让", 80, "70-80万", "李老师", "13900000000"],
+        ["拟许可", None, None, None, None],
+    ]
+    assert read_inventory(io.BytesIO(exported)).errors == []
+    again = run_import(admin, exported)
+    assert (again.state, again.unchanged_count) == ("succeeded", 1)
+
+
+def test_an_intents_terms_are_validated_at_its_own_row(world, tmp_path):
+    admin = world.users["institution_admin"]
+    rows = [patent(861), {"P": "拟转让", "R": "很多", "U": "200万", "V": "李老师", "W": "无电话"}]
+    before = Patent.objects.count()
+
+    job = run_import(admin, xlsx(tmp_path, rows))
+
+    assert job.state == ImportState.FAILED
+    assert sorted((e["row"], e["column"], e["code"]) for e in job.errors) == [
+        (5, "R", "not_a_number"), (5, "U", "invalid_choice"), (5, "W", "invalid_contact"),
+    ]  # fmt: skip
+    assert Patent.objects.count() == before
+
+
+def test_terms_without_an_intent_on_a_continuation_row_are_refused(world, tmp_path):
+    admin = world.users["institution_admin"]
+    job = run_import(admin, xlsx(tmp_path, [patent(862), {"L": "尚未实施", "R": 3}]))
+    assert [(e["row"], e["column"], e["code"]) for e in job.errors] == [(5, "R", "terms_without_intent")]
+
+
+def test_data_migration_moves_the_assessment_terms_onto_every_intent(transactional_db):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    old = [("evaluations", "0012_reference_moved"), ("patentpool", "0005_reference_models_moved")]
+    executor.migrate(old)
+    apps = executor.loader.project_state(old).apps
+    # given: one assessment with the terms on it and two intents, as before issue #9
+    Institution = apps.get_model("institutions", "Institution")
+    Province = apps.get_model("reference", "Province")
+    Industry = apps.get_model("reference", "IndustryCode")
+    province = Province.objects.create(code="99", name="测试省", short_name="测")
+    institution = Institution.objects.create(name="迁移测试大学", province=province)
+    industry = Industry.objects.create(code="Z", level="section", section="Z", name="测试门类")
+    patent = apps.get_model("patentpool", "Patent").objects.create(
+        application_number="201910000001.9", patent_type="invention", title="t", institution=institution
+    )
+    assessment = apps.get_model("evaluations", "SelfAssessment").objects.create(
+        patent=patent, fee_standard_wan=Decimal("7.5"), price_band="0-10", contact_name="王老师",
+        contact_phone="13800000000", intended_cities="江苏省-南京市", industry=industry,
+    )  # fmt: skip
+    Intent = apps.get_model("evaluations", "ConversionIntent")
+    Intent.objects.create(assessment=assessment, position=0, level1="license")
+    Intent.objects.create(assessment=assessment, position=1, level1="transfer")
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    intents = ConversionIntent.objects.filter(assessment_id=assessment.pk).order_by("position")
+    assert (
+        list(intents.values_list("fee_standard_wan", "price_band", "contact_name", "intended_cities"))
+        == [(Decimal("7.50"), "0-10", "王老师", "江苏省-南京市")] * 2
+    )
+    assert list(SelfAssessment.objects.get(pk=assessment.pk).industries.values_list("code", flat=True)) == ["Z"]
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# The base library a real inventory needs
+
+
+def test_lapsed_patents_stay_in_the_base_library_but_leave_the_resource_library(world, tmp_path):
+    from dashboards.selectors import institution_progress_table
+    from institutions.models import Institution
+    from library.selectors import resource_library_list
+
+    admin = world.users["institution_admin"]
+    rows = [patent(871), patent(872, D="期限届满"), patent(873, D="未缴年费专利权终止，等恢复"), patent(874, D="放弃")]
+    run_import(admin, xlsx(tmp_path, rows))
+    numbers = [make_number(n) for n in (871, 872, 873, 874)]
+    assert sorted(Patent.objects.filter(application_number__in=numbers).values_list("legal_status", flat=True)) == [
+        "abandoned", "expired", "lapsed", "valid",
+    ]  # fmt: skip
+    library = resource_library_list(user=admin)
+    assert sorted(library.filter(application_number__in=numbers).values_list("application_number", flat=True)) == [
+        make_number(871)
+    ]
+    mine = institution_progress_table(institutions=Institution.objects.filter(pk=admin.institution_id))
+    in_library_before = mine[0]["in_library"]
+    # the valid one lapses later: it leaves the library and the convertible count, and keeps its history
+    run_import(admin, xlsx(tmp_path, [patent(871, D="失效")]))
+    assert not library.filter(application_number=make_number(871)).exists()
+    mine = institution_progress_table(institutions=Institution.objects.filter(pk=admin.institution_id))
+    assert mine[0]["in_library"] == in_library_before - 1
+    lapsed = Patent.objects.get(application_number=make_number(871))
+    assert [h.legal_status for h in lapsed.history.order_by("history_id")] == ["valid", "lapsed"]
+
+
+def test_co_owners_are_kept(world, tmp_path):
+    admin = world.users["institution_admin"]
+    headers = {"AE": "专利权人"}
+    run_import(
+        admin, xlsx(tmp_path, [patent(881, AE="清华大学；深圳市某某科技有限公司"), patent(882)], extra_headers=headers)
+    )
+    by_number = dict(Patent.objects.filter(application_number__in=[make_number(881), make_number(882)])
+                     .values_list("application_number", "patentees"))  # fmt: skip
+    assert by_number == {make_number(881): "清华大学；深圳市某某科技有限公司", make_number(882): admin.institution.name}
+    # a file without the column (the national layout) keeps the stored co-owners
+    job = run_import(admin, xlsx(tmp_path, [patent(881, C="一种改进的隔膜")]))
+    assert (job.state, job.updated_count) == ("succeeded", 1)
+    assert Patent.objects.get(application_number=make_number(881)).patentees == "清华大学；深圳市某某科技有限公司"
+
+
+def test_extra_fact_columns_after_ad_are_read(world, tmp_path):
+    admin = world.users["institution_admin"]
+    headers = {
+        "AE": "授权日",
+        "AF": "申请日",
+        "AG": "公开(公告)号",
+        "AH": "申请人",
+        "AI": "IPC主分类号",
+        "AJ": "IPC分类号",
+    }
+    row = patent(891, AE="2021年3月5日", AF=43466, AG="CN 110813200 B", AH="某大学|某公司", AI="H01M 50/40",
+                 AJ="H01M50/40 | H01M50/403 | C08J5/18")  # fmt: skip
+
+    job = run_import(admin, xlsx(tmp_path, [row], extra_headers=headers))
+
+    assert job.state == ImportState.SUCCEEDED, job.errors
+    p = Patent.objects.get(application_number=make_number(891))
+    assert (p.grant_date, p.application_date, p.publication_number, p.patentees) == (
+        dt.date(2021, 3, 5), dt.date(2019, 1, 1), "CN110813200B", "某大学|某公司",
+    )  # fmt: skip
+    assert (p.ipc_main, p.ipc_others, p.ipc_subclass) == ("H01M 50/40", "H01M50/40; H01M50/403; C08J5/18", "H01M")
+    bad = run_import(admin, xlsx(tmp_path, [patent(892, AE="去年")], extra_headers=headers))
+    assert [(e["column"], e["code"]) for e in bad.errors] == [("AE", "invalid_date")]
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# The classification columns as real files write them
+
+
+def test_industry_codes_of_every_level_and_sei_2021(world, tmp_path):
+    admin = world.users["institution_admin"]
+    rows = [
+        patent(901, AA="I6571 | I6572 | I6579", AC="1.5 人工智能"),
+        patent(902, AA="C3491", AC="1 新一代信息技术产业"),
+        patent(903, AA="C39", AC="人工智能"),
+        patent(904, AA="C 制造业", AC="新材料产业"),
+        patent(905, AA="计算机、通信和其他电子设备制造业"),  # a 大类 name
+    ]
+    job = run_import(admin, xlsx(tmp_path, rows))
+    assert job.state == ImportState.SUCCEEDED, job.errors
+    got = {
+        a.patent.application_number: ([c.code for c in a.industries.order_by("code")], a.industry.code,
+                                             a.sei_class.edition, a.sei_class.code)
+        for a in SelfAssessment.objects.filter(patent__application_number__in=[make_number(n) for n in range(901, 906)])
+        .select_related("patent", "industry", "sei_class").prefetch_related("industries")
+    }  # fmt: skip
+    assert got == {
+        make_number(901): (["I6571", "I6572", "I6579"], "I6571", "2021", "1.5"),
+        make_number(902): (["C3491"], "C3491", "2018", "1"),
+        make_number(903): (["C39"], "C39", "2021", "1.5"),
+        make_number(904): (["C"], "C", "2018", "3"),
+        make_number(905): (["C39"], "C39", "2018", "3"),
+    }
+    bad = run_import(admin, xlsx(tmp_path, [patent(906, AA="C9999 | 制造", AC="1.9 人工智能")]))
+    assert sorted((e["column"], e["code"]) for e in bad.errors) == [("AA", "invalid_choice"), ("AC", "invalid_choice")]
+    assert "C9999" in bad.errors[0]["message"] and "制造" in bad.errors[0]["message"]
