@@ -8,6 +8,7 @@ import io
 from decimal import Decimal
 
 import openpyxl
+import pytest
 from conftest import make_number, make_record, token_client, upload, workbook_bytes
 from test_inventory_reader import patent, template_book, write
 
@@ -338,3 +339,170 @@ def test_industry_codes_of_every_level_and_sei_2021(world, tmp_path):
     bad = run_import(admin, xlsx(tmp_path, [patent(906, AA="C9999 | 制造", AC="1.9 人工智能")]))
     assert sorted((e["column"], e["code"]) for e in bad.errors) == [("AA", "invalid_choice"), ("AC", "invalid_choice")]
     assert "C9999" in bad.errors[0]["message"] and "制造" in bad.errors[0]["message"]
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# A second import kind: the patent-database export
+
+DB_HEADERS = ["公开(公告)号", "申请号", "标题", "[标]当前申请(专利权)人", "发明人", "申请日", "授权日", "IPC分类号",
+              "简单法律状态", "专利类型", "技术领域", "国民经济行业分类号", "战略新兴产业分类"]  # fmt: skip
+
+
+def db_row(serial: int, **cells) -> list:
+    values = {
+        "公开(公告)号": f"CN11081{serial:04d}B",
+        "申请号": f"CN{make_number(serial)}",
+        "标题": f"一种二维层状过渡金属纳米片凝胶的制备方法{serial}",
+        "[标]当前申请(专利权)人": "清华大学深圳国际研究生院 | 深圳市某某科技有限公司",
+        "发明人": "张三 | 李四",
+        "申请日": "2019-09-12",
+        "授权日": "2021-03-05",
+        "IPC分类号": "C08L83/07 | C08K9/06 | C09K5/14",
+        "简单法律状态": "有效",
+        "专利类型": "授权发明",
+        "技术领域": "发明涉及化工领域",
+        "国民经济行业分类号": "C2922 | C2911",
+        "战略新兴产业分类": "3 新材料产业",
+    }
+    values.update(cells)
+    return [values[h] for h in DB_HEADERS]
+
+
+def db_xlsx(rows: list[list]) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "专利列表"
+    sheet.append(DB_HEADERS)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def db_csv(rows: list[list], encoding: str = "utf-8-sig") -> bytes:
+    import csv
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(DB_HEADERS)
+    writer.writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+def test_database_export_creates_and_updates_base_library_records(world):
+    admin = world.users["institution_admin"]
+    # an assessed patent of the institution, which the export must not touch
+    run_import(admin, workbook_bytes([make_record(950)]))
+    assessed = SelfAssessment.objects.get(patent__application_number=make_number(1950))
+    assessed_before = (assessed.review_state, assessed.price_band, assessed.value_stars, assessed.updated_at)
+    Patent.objects.filter(application_number=make_number(1950)).update(
+        created_at=dt.datetime(2024, 3, 1, tzinfo=dt.UTC)
+    )
+    rows = [db_row(951), db_row(952, 简单法律状态="失效", 专利类型="实用新型", 申请号=f"CN{make_number(952, type_digit='2')}"),
+            db_row(1950, 标题="一种锂电池隔膜的制备方法950", 授权日="2020年1月2日")]  # fmt: skip
+
+    job = run_import(admin, db_xlsx(rows), name="export.xlsx", kind="patent_database")
+
+    assert (job.state, job.kind, job.created_count, job.updated_count, job.inventory_only_count) == (
+        ImportState.SUCCEEDED, "patent_database", 2, 1, 3,
+    )  # fmt: skip
+    new = Patent.objects.get(application_number=make_number(951))
+    assert (new.publication_number, new.title, new.patentees, new.inventors, new.application_date, new.grant_date,
+            new.ipc_main, new.ipc_others, new.ipc_subclass, new.legal_status, new.patent_type, new.fiscally_funded,
+            new.org_unit_id) == (
+        "CN110810951B", "一种二维层状过渡金属纳米片凝胶的制备方法951",
+        "清华大学深圳国际研究生院 | 深圳市某某科技有限公司", "张三 | 李四", dt.date(2019, 9, 12), dt.date(2021, 3, 5),
+        "C08L83/07", "C08K9/06; C09K5/14", "C08L", "valid", "invention", False, None,
+    )  # fmt: skip
+    assert not SelfAssessment.objects.filter(patent=new).exists()
+    lapsed = Patent.objects.get(application_number=make_number(952, type_digit="2"))
+    assert (lapsed.legal_status, lapsed.patent_type) == ("lapsed", "utility_model")
+    old = Patent.objects.get(application_number=make_number(1950))
+    assert (old.grant_date, old.org_unit.name, old.fiscally_funded, old.created_at) == (
+        dt.date(2020, 1, 2),
+        "材料学院",
+        True,
+        dt.datetime(2024, 3, 1, tzinfo=dt.UTC),
+    )
+    assessed.refresh_from_db()
+    assert (assessed.review_state, assessed.price_band, assessed.value_stars, assessed.updated_at) == assessed_before
+    # the same export again changes nothing
+    again = run_import(admin, db_xlsx(rows), name="export.xlsx", kind="patent_database")
+    assert (again.state, again.unchanged_count) == ("succeeded", 3)
+
+
+def test_database_export_as_csv_is_detected_from_its_headers(world):
+    admin = world.users["institution_admin"]
+    data = db_csv([db_row(961), db_row(962)], encoding="gb18030")
+    job = run_import(admin, data, name="导出.csv")
+    assert (job.state, job.kind, job.created_count) == (ImportState.SUCCEEDED, "patent_database", 2)
+    # an xlsx export without a kind is told from its headers too; the national workbook stays national
+    job = run_import(admin, db_xlsx([db_row(963)]), name="export.xlsx")
+    assert (job.state, job.kind, job.created_count) == (ImportState.SUCCEEDED, "patent_database", 1)
+    job = run_import(admin, workbook_bytes([make_record(964)]))
+    assert (job.state, job.kind) == (ImportState.SUCCEEDED, "national")
+
+
+def test_database_export_errors_write_nothing(world):
+    admin = world.users["institution_admin"]
+    before = Patent.objects.count()
+    rows = [db_row(971), db_row(972, 申请号="CN201910000972.0", 授权日="去年"), db_row(973, 简单法律状态="审中"),
+            db_row(974, 专利类型="实用新型"), db_row(971)]  # fmt: skip
+
+    job = run_import(admin, db_xlsx(rows), name="export.xlsx", kind="patent_database")
+
+    assert job.state == ImportState.FAILED
+    assert [(e["row"], e["column"], e["code"]) for e in job.errors] == [
+        (3, "B", "bad_check_digit"), (3, "G", "invalid_date"), (4, "I", "invalid_choice"), (5, "J", "mismatch"),
+        (6, "B", "duplicate"),
+    ]  # fmt: skip
+    assert (job.patents_in_file, job.rejected_count) == (5, 4)
+    assert Patent.objects.count() == before
+    assert job.error_file  # the marked copy of the upload
+
+
+def test_database_export_over_the_api_with_kind(world):
+    admin = world.users["institution_admin"]
+    client = token_client(admin)
+    response = client.post(
+        "/api/inventory-imports/",
+        {"file": upload(db_csv([db_row(981)]), "export.csv"), "kind": "patent_database"},
+        format="multipart",
+    )
+    assert response.status_code == 202, response.content
+    assert response.json()["kind"] == "patent_database"
+    refused = client.post(
+        "/api/inventory-imports/", {"file": upload(db_csv([db_row(982)]), "export.csv"), "kind": "other"},
+        format="multipart",
+    )  # fmt: skip
+    assert refused.status_code == 400
+    assert ImportJob.objects.filter(original_name="export.csv").count() == 1
+
+
+def test_the_dev_set_imports_as_a_database_export(world, tmp_path):
+    """The 1,008 real rows of the shared development set, as the database wrote them (skipped when absent)."""
+    import csv
+    from pathlib import Path
+
+    source = Path(__file__).resolve().parents[2] / "shared" / "reference" / "labelled_patents_dev.csv"
+    if not source.exists():
+        pytest.skip("the shared development set is not here")
+    with source.open(encoding="utf-8") as handle:
+        real = list(csv.DictReader(handle))
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(
+        ["申请号", "公开(公告)号", "专利类型", "法律状态", "标题", "技术领域", "IPC分类号", "国民经济行业分类号"]
+    )
+    for row in real:
+        sheet.append([row["application_number"], row["publication_number"], row["patent_type"], row["legal_status"],
+                      row["title"], row["technical_field"], row["ipc"], row["gbt4754"]])  # fmt: skip
+    buffer = io.BytesIO()
+    book.save(buffer)
+
+    job = run_import(world.users["institution_admin"], buffer.getvalue(), name="all.xlsx")
+
+    assert (job.state, job.kind, job.created_count, job.error_count) == ("succeeded", "patent_database", 1008, 0)
+    assert Patent.objects.filter(legal_status="lapsed", institution=world.users["institution_admin"].institution,
+                                 publication_number__startswith="CN").count() == 4  # fmt: skip
