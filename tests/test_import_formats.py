@@ -506,3 +506,75 @@ def test_the_dev_set_imports_as_a_database_export(world, tmp_path):
     assert (job.state, job.kind, job.created_count, job.error_count) == ("succeeded", "patent_database", 1008, 0)
     assert Patent.objects.filter(legal_status="lapsed", institution=world.users["institution_admin"].institution,
                                  publication_number__startswith="CN").count() == 4  # fmt: skip
+
+
+def test_library_filters_by_every_level_a_code_counting_under_its_ancestors(world, tmp_path):
+    from library.facets import compute_facets
+    from library.filtersets import ResourceFilterSet
+    from library.selectors import resource_library_list
+
+    admin = world.users["institution_admin"]
+    rows = [patent(991, AA="I6571 | C3914"), patent(992, AA="I6579"), patent(993, AA="C39"), patent(994, AA="I")]
+    assert run_import(admin, xlsx(tmp_path, rows)).state == ImportState.SUCCEEDED
+    numbers = [make_number(n) for n in (991, 992, 993, 994)]
+    library = resource_library_list(user=admin).filter(application_number__in=numbers)
+
+    def found(**params) -> list[str]:
+        qs = ResourceFilterSet(params, queryset=library).qs
+        return sorted(n[6:12] for n in qs.values_list("application_number", flat=True))
+
+    assert found(section="I") == ["000991", "000992", "000994"]
+    assert found(section="C") == ["000991", "000993"]
+    assert found(division="I65") == ["000991", "000992"]
+    assert found(division="C39") == ["000991", "000993"]
+    assert found(industry_class="I657") == ["000991", "000992"]  # a 中类
+    assert found(industry_class="I6571") == ["000991"]  # a 小类
+    assert found(industry_class="C3914") == ["000991"]
+    assert found(industry_class="C99999") == []
+    # facets count each patent's main industry (its first code), under its 门类 and 大类
+    facets = compute_facets(library)
+    assert {code: n for code, _name, n in facets["section"]} == {"I": 3, "C": 1}
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Terms per intent in the assessment form and on the patent page
+
+
+def test_form_takes_a_fee_and_contact_per_intent_and_the_patent_page_shows_them(client, world):
+    from test_assessment_form import url, valid_data
+
+    patent, user = world.patent_b, world.users["institution_admin"]
+    client.force_login(user)
+    data = valid_data(**{"intent-1-fee": "88", "intent-1-price_band": "80-90", "intent-1-contact_name": "李老师",
+                         "intent-1-contact_phone": "13900000000"})  # fmt: skip
+
+    response = client.post(url(patent), data)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    intents = ConversionIntent.objects.filter(assessment__patent=patent).order_by("position")
+    assert list(intents.values_list("fee_standard_wan", "price_band", "contact_name", "contact_phone",
+                                    "intended_cities")) == [
+        (Decimal("20.00"), "10-20", "王老师", "025-83790000", "江苏省-南京市,浙江省-杭州市"),
+        (Decimal("88.00"), "80-90", "李老师", "13900000000", ""),
+    ]  # fmt: skip
+    page = client.get(f"/patents/{patent.pk}/").content.decode()
+    assert "88.00" in page and "80-90万" in page and "李老师 13900000000" in page
+    form = client.get(url(patent)).content.decode()
+    assert 'name="intent-1-fee" inputmode="decimal" value="88.00"' in form
+    assert 'name="intent-1-contact_name" value="李老师"' in form
+
+
+def test_form_reports_a_bad_intent_term_at_its_row_and_saves_nothing(client, world):
+    from test_assessment_form import url, valid_data
+
+    patent, user = world.patent_b, world.users["institution_admin"]
+    client.force_login(user)
+    data = valid_data(**{"intent-1-fee": "很多", "intent-1-contact_phone": "无电话", "intent-1-contact_name": "李老师",
+                         "intent-1-price_band": "80-90"})  # fmt: skip
+
+    response = client.post(url(patent), data)
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.count('class="errorlist"') >= 2 and "不是数字" in body and "应包含电话号码或电子邮箱" in body
+    assert not SelfAssessment.objects.filter(patent=patent).exists()
