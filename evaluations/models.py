@@ -172,11 +172,11 @@ class ConversionIntent(models.Model):
     fee_standard_wan = models.DecimalField(
         _("费用标准（万元）"), max_digits=12, decimal_places=2, null=True, blank=True
     )
-    intended_cities = models.CharField(_("意向合作城市"), max_length=500, blank=True)
-    intended_enterprises = models.CharField(_("意向合作企业"), max_length=1000, blank=True)
-    price_band = models.CharField(_("意向价格"), max_length=12, choices=PriceBand.choices, blank=True)
-    contact_name = models.CharField(_("联系人"), max_length=64, blank=True)
-    contact_phone = models.CharField(_("联系方式"), max_length=64, blank=True)
+    intended_cities = models.CharField(_("意向合作城市"), max_length=500, blank=True, db_default="")
+    intended_enterprises = models.CharField(_("意向合作企业"), max_length=1000, blank=True, db_default="")
+    price_band = models.CharField(_("意向价格"), max_length=12, choices=PriceBand.choices, blank=True, db_default="")
+    contact_name = models.CharField(_("联系人"), max_length=64, blank=True, db_default="")
+    contact_phone = models.CharField(_("联系方式"), max_length=64, blank=True, db_default="")
 
     history = HistoricalRecords(no_db_index=["assessment", "level1"], user_db_constraint=False)
 

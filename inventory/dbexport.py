@@ -140,6 +140,23 @@ def _csv_rows(data: bytes) -> list[list[str]]:
     )
 
 
+def csv_workbook(path: str):
+    """A CSV upload as an openpyxl workbook (one sheet, every cell as text), to mark its errors in."""
+    from openpyxl import Workbook  # the failure path only: the worker stays lean
+
+    with open(path, "rb") as handle:
+        rows = _csv_rows(handle.read())
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "CSV"
+    for r, row in enumerate(rows, start=1):
+        for c, text in enumerate(row, start=1):
+            cell = sheet.cell(r, c)
+            cell.value = text
+            cell.data_type = "s"  # as text, never a formula
+    return workbook
+
+
 def sheet_head(path_or_file, *, csv_file: bool) -> list[list]:
     """The first rows of a file (its first visible sheet, or the CSV), to detect its kind."""
     if csv_file:

@@ -951,6 +951,18 @@ def write_error_copy(
 def _load_source(source, check_archive: bool):
     if isinstance(source, os.PathLike):
         source = os.fspath(source)
+    if isinstance(source, str):
+        with open(source, "rb") as fp:
+            text_file = fp.read(4) != b"PK\x03\x04"
+        if text_file:  # a patent-database export uploaded as .csv: marked in a workbook of its rows
+            from inventory.dbexport import csv_workbook
+
+            try:
+                return csv_workbook(source)
+            except Exception as exc:
+                raise ErrorCopyUnavailable(
+                    "无法打开上传的文件以标注错误", f"The upload cannot be opened to mark its errors ({exc})"
+                ) from exc
     if check_archive:
         from inventory.reader import WorkbookRejected, check_workbook_archive
 

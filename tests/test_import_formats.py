@@ -437,6 +437,11 @@ def test_database_export_as_csv_is_detected_from_its_headers(world):
     data = db_csv([db_row(961), db_row(962)], encoding="gb18030")
     job = run_import(admin, data, name="导出.csv")
     assert (job.state, job.kind, job.created_count) == (ImportState.SUCCEEDED, "patent_database", 2)
+    # a CSV with errors gets its marked copy too
+    bad = run_import(admin, db_csv([db_row(965, 申请日="=1+1")]), name="bad.csv")
+    assert [(e["row"], e["column"], e["code"]) for e in bad.errors] == [(2, "F", "invalid_date")]
+    marked = openpyxl.load_workbook(bad.error_file.open("rb"))
+    assert (marked["CSV"]["F2"].value, marked["CSV"]["F2"].fill.fgColor.rgb[-6:]) == ("=1+1", "FFC7CE")
     # an xlsx export without a kind is told from its headers too; the national workbook stays national
     job = run_import(admin, db_xlsx([db_row(963)]), name="export.xlsx")
     assert (job.state, job.kind, job.created_count) == (ImportState.SUCCEEDED, "patent_database", 1)

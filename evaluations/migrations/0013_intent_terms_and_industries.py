@@ -32,12 +32,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='conversionintent',
             name='contact_name',
-            field=models.CharField(blank=True, max_length=64, verbose_name='联系人'),
+            field=models.CharField(blank=True, db_default='', max_length=64, verbose_name='联系人'),
         ),
         migrations.AddField(
             model_name='conversionintent',
             name='contact_phone',
-            field=models.CharField(blank=True, max_length=64, verbose_name='联系方式'),
+            field=models.CharField(blank=True, db_default='', max_length=64, verbose_name='联系方式'),
         ),
         migrations.AddField(
             model_name='conversionintent',
@@ -47,27 +47,27 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='conversionintent',
             name='intended_cities',
-            field=models.CharField(blank=True, max_length=500, verbose_name='意向合作城市'),
+            field=models.CharField(blank=True, db_default='', max_length=500, verbose_name='意向合作城市'),
         ),
         migrations.AddField(
             model_name='conversionintent',
             name='intended_enterprises',
-            field=models.CharField(blank=True, max_length=1000, verbose_name='意向合作企业'),
+            field=models.CharField(blank=True, db_default='', max_length=1000, verbose_name='意向合作企业'),
         ),
         migrations.AddField(
             model_name='conversionintent',
             name='price_band',
-            field=models.CharField(blank=True, choices=[('negotiable', '具体面议'), ('0-10', '0-10万'), ('10-20', '10-20万'), ('20-30', '20-30万'), ('30-40', '30-40万'), ('40-50', '40-50万'), ('50-60', '50-60万'), ('60-70', '60-70万'), ('70-80', '70-80万'), ('80-90', '80-90万'), ('90-100', '90-100万'), ('100+', '100万以上')], max_length=12, verbose_name='意向价格'),
+            field=models.CharField(blank=True, db_default='', choices=[('negotiable', '具体面议'), ('0-10', '0-10万'), ('10-20', '10-20万'), ('20-30', '20-30万'), ('30-40', '30-40万'), ('40-50', '40-50万'), ('50-60', '50-60万'), ('60-70', '60-70万'), ('70-80', '70-80万'), ('80-90', '80-90万'), ('90-100', '90-100万'), ('100+', '100万以上')], max_length=12, verbose_name='意向价格'),
         ),
         migrations.AddField(
             model_name='historicalconversionintent',
             name='contact_name',
-            field=models.CharField(blank=True, max_length=64, verbose_name='联系人'),
+            field=models.CharField(blank=True, db_default='', max_length=64, verbose_name='联系人'),
         ),
         migrations.AddField(
             model_name='historicalconversionintent',
             name='contact_phone',
-            field=models.CharField(blank=True, max_length=64, verbose_name='联系方式'),
+            field=models.CharField(blank=True, db_default='', max_length=64, verbose_name='联系方式'),
         ),
         migrations.AddField(
             model_name='historicalconversionintent',
@@ -77,17 +77,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalconversionintent',
             name='intended_cities',
-            field=models.CharField(blank=True, max_length=500, verbose_name='意向合作城市'),
+            field=models.CharField(blank=True, db_default='', max_length=500, verbose_name='意向合作城市'),
         ),
         migrations.AddField(
             model_name='historicalconversionintent',
             name='intended_enterprises',
-            field=models.CharField(blank=True, max_length=1000, verbose_name='意向合作企业'),
+            field=models.CharField(blank=True, db_default='', max_length=1000, verbose_name='意向合作企业'),
         ),
         migrations.AddField(
             model_name='historicalconversionintent',
             name='price_band',
-            field=models.CharField(blank=True, choices=[('negotiable', '具体面议'), ('0-10', '0-10万'), ('10-20', '10-20万'), ('20-30', '20-30万'), ('30-40', '30-40万'), ('40-50', '40-50万'), ('50-60', '50-60万'), ('60-70', '60-70万'), ('70-80', '70-80万'), ('80-90', '80-90万'), ('90-100', '90-100万'), ('100+', '100万以上')], max_length=12, verbose_name='意向价格'),
+            field=models.CharField(blank=True, db_default='', choices=[('negotiable', '具体面议'), ('0-10', '0-10万'), ('10-20', '10-20万'), ('20-30', '20-30万'), ('30-40', '30-40万'), ('40-50', '40-50万'), ('50-60', '50-60万'), ('60-70', '60-70万'), ('70-80', '70-80万'), ('80-90', '80-90万'), ('90-100', '90-100万'), ('100+', '100万以上')], max_length=12, verbose_name='意向价格'),
         ),
         migrations.AddField(
             model_name='selfassessment',

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalpatent',
             name='publication_number',
-            field=models.CharField(blank=True, max_length=32, verbose_name='公开（公告）号'),
+            field=models.CharField(blank=True, db_default='', max_length=32, verbose_name='公开（公告）号'),
         ),
         migrations.AddField(
             model_name='patent',
@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='patent',
             name='publication_number',
-            field=models.CharField(blank=True, max_length=32, verbose_name='公开（公告）号'),
+            field=models.CharField(blank=True, db_default='', max_length=32, verbose_name='公开（公告）号'),
         ),
         migrations.AlterField(
             model_name='historicalpatent',
