@@ -72,7 +72,7 @@ def configure_env(database_url: str, redis_url: str) -> None:
     os.environ["REDIS_URL"] = redis_url
     os.environ["CELERY_BROKER_URL"] = "memory://localhost/"  # never the shared Redis: see the module doc
     os.environ["MEDIA_ROOT"] = str(OUT / "media")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "patentpool.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 

@@ -73,7 +73,7 @@ def configure_env(database_url: str, redis_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ["REDIS_URL"] = redis_url
     os.environ["DJANGO_DEBUG"] = "0"  # production-like: no query log, no debug toolbar of any kind
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "patentpool.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 

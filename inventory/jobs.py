@@ -64,9 +64,13 @@ def _error_dicts(errors: list[CellError]) -> list[dict]:
     ]  # fmt: skip
 
 
+def _suffix(job: ImportJob) -> str:
+    return ".csv" if job.original_name.lower().endswith(".csv") else ".xlsx"
+
+
 def _local_copy(job: ImportJob) -> str:
     """The uploaded file as a local path (storage may be remote when workers run on other machines)."""
-    with job.file.open("rb") as source, tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as target:
+    with job.file.open("rb") as source, tempfile.NamedTemporaryFile(suffix=_suffix(job), delete=False) as target:
         for chunk in iter(lambda: source.read(1 << 20), b""):
             target.write(chunk)
         return target.name

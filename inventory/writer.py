@@ -951,7 +951,7 @@ def write_error_copy(
 def _load_source(source, check_archive: bool):
     if isinstance(source, os.PathLike):
         source = os.fspath(source)
-    if isinstance(source, str):
+    if isinstance(source, str) and source.lower().endswith(".csv"):
         with open(source, "rb") as fp:
             text_file = fp.read(4) != b"PK\x03\x04"
         if text_file:  # a patent-database export uploaded as .csv: marked in a workbook of its rows
