@@ -2,18 +2,19 @@
 
 - The expert library: national admin all, a provincial bureau its province, enterprises and experts all active experts
   (enterprises commission them), institution users all active experts too.
-- Which self-assessed patents are in the conversion resource library (``in_library_q``).
+- Which self-assessed patents are in the conversion resource library (``in_library_q``), and which are implemented
+  (``implemented_q``, the numerator of the implementation rate).
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from institutions.choices import Role
 from institutions.models import User
 from institutions.selectors import NOTHING
 from patentpool.choices import IN_FORCE
 
-from .choices import ExpertStatus, ReviewState
-from .models import Expert
+from .choices import ExpertStatus, ImplementationLevel1, ImplementationLevel2, ReviewState
+from .models import Expert, ImplementationStatus
 
 
 def expert_scope_q(user: User) -> Q:
@@ -43,3 +44,27 @@ def in_library_q(prefix: str = "") -> Q:
             f"{prefix}legal_status__in": sorted(IN_FORCE),
         }
     )
+
+
+# Implemented in any way (licence, transfer, equity, self-use); a state that is only planned is not.
+IMPLEMENTED_LEVEL1 = (
+    ImplementationLevel1.LICENSED,
+    ImplementationLevel1.TRANSFERRED,
+    ImplementationLevel1.SELF_INDUSTRIALIZED,
+)
+PLANNED_LEVEL2 = (
+    ImplementationLevel2.OPEN_LICENCE_PLANNED,
+    ImplementationLevel2.ORDINARY_LICENCE_PLANNED,
+    ImplementationLevel2.SOLE_LICENCE_PLANNED,
+    ImplementationLevel2.EXCLUSIVE_LICENCE_PLANNED,
+    ImplementationLevel2.TRANSFER_PLANNED,
+)
+
+
+def implemented_q() -> Q:
+    """Patents whose self-assessment declares an implementation (实施) state: licensed, transferred (equity included) or
+    self-industrialized, not merely planned. An EXISTS, so a patent with two such states counts once."""
+    states = ImplementationStatus.objects.filter(
+        assessment__patent=OuterRef("pk"), level1__in=IMPLEMENTED_LEVEL1
+    ).exclude(level2__in=PLANNED_LEVEL2)
+    return Q(Exists(states))

@@ -179,7 +179,12 @@ def assessment_save(*, user: User, patent_id: int, record: InventoryRecord) -> S
     industries = dict(IndustryCode.objects.filter(code__in=codes).values_list("code", "pk"))
     sei = dict(SEIClass.objects.filter(code=record.sei_class).order_by("-edition").values_list("code", "pk"))
     assessment.review_state = _state_after_edit(role, state)
-    assessment.convertible = not rules_out_conversion(record.implementation_states)
+    # A patent a registered transfer or equity deal took out of the stock (assessment_record_implementation) stays out
+    # while its self-assessment still says so.
+    still_transferred = not assessment.convertible and any(
+        s.level1 == "transferred" and s.level2 in ("transfer_signed", "equity") for s in record.implementation_states
+    )
+    assessment.convertible = not rules_out_conversion(record.implementation_states) and not still_transferred
     for name in (
         "intended_cities", "intended_enterprises", "price_band", "contact_name", "contact_phone", "maturity",
         "products_advantages", "prospect", "ipc_field", "bundle_name", "bundle_description",
@@ -291,3 +296,64 @@ def patent_facts_update(*, user: User, patent_id: int, data: dict) -> Patent:
                 search_text=search_tokens(patent.title, assessment.products_advantages, assessment.prospect)
             )
     return patent
+
+
+# Implementation states that a deal supersedes: "not implemented" and the plans (已列入…计划) of the same route.
+_SUPERSEDED_BY_DEAL = {"not_implemented"}
+_PLANNED = {
+    "open_licence_planned", "ordinary_licence_planned", "sole_licence_planned", "exclusive_licence_planned",
+    "transfer_planned",
+}  # fmt: skip
+
+
+@transaction.atomic
+def assessment_record_implementation(
+    *,
+    actor: User,
+    patent_ids: Iterable[int],
+    level1: str,
+    level2: str = "",
+    amount_wan=None,
+    product_name: str = "",
+    remark: str = "",
+    leaves_convertible_stock: bool = False,
+) -> int:
+    """Record that a deal implemented the patents (已许可 / 已转让 / 已作价入股 / 已由被许可人实现产业化 …) in their
+    self-assessments, keeping the national format's implementation states in step with the registered deals.
+
+    The caller (``transfers.services``) has checked the actor's right to the deal; this adds the state once per
+    patent (an identical state is not repeated), drops 尚未实施 and the matching plans, and — for a transfer or an
+    equity contribution (``leaves_convertible_stock``) — takes the patent out of the institution's convertible stock
+    (``convertible`` false, so ``in_library_q`` no longer lists it). A patent without a self-assessment gets a draft
+    one holding the state.
+    """
+    from .choices import IMPLEMENTATION_LEVEL2_BY_LEVEL1, ImplementationLevel1
+
+    if level1 not in ImplementationLevel1.values or (
+        level2 and level2 not in IMPLEMENTATION_LEVEL2_BY_LEVEL1[ImplementationLevel1(level1)]
+    ):
+        raise ValidationError({"level2": "二级状态不属于该一级实施状态 / The level-2 state is not of that level 1"})
+    patents = list(Patent.objects.select_for_update().filter(pk__in=sorted(set(patent_ids))).order_by("pk"))
+    for patent in patents:
+        assessment = _assessment_for(patent)
+        if not assessment.pk:
+            assessment._history_user = actor
+            assessment._change_reason = "deal"
+            assessment.save()
+        states = list(assessment.implementation_states.all())
+        for state in states:
+            if state.level1 in _SUPERSEDED_BY_DEAL or state.level2 in _PLANNED:
+                state.delete()  # through the ORM: simple-history records the removal
+        kept = [s for s in states if s.pk and s.level1 not in _SUPERSEDED_BY_DEAL and s.level2 not in _PLANNED]
+        if not any(s.level1 == level1 and s.level2 == level2 and s.product_name == product_name for s in kept):
+            ImplementationStatus.objects.create(
+                assessment=assessment, position=(max((s.position for s in kept), default=-1) + 1), level1=level1,
+                level2=level2, amount_wan=amount_wan, product_name=product_name[:255], remark=remark[:500],
+            )  # fmt: skip
+        if leaves_convertible_stock and assessment.convertible:
+            assessment.convertible = False
+            assessment._history_user = actor
+            assessment._change_reason = "deal:transferred"
+            assessment.save()
+    Patent.objects.filter(pk__in=[p.pk for p in patents]).update(import_fingerprint="")
+    return len(patents)

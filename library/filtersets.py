@@ -5,10 +5,14 @@ import re
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from common.search import search_filter
 from evaluations.choices import MATURITY_STAGES, IntentLevel1, PriceBand, ReviewState, ValueStars, maturity_values
 from evaluations.models import ConversionIntent, SelfAssessment
+from evaluations.selectors import implemented_q
+from institutions.choices import Authority
 from patentpool.choices import LegalStatus, PatentType
 from patentpool.models import Patent
 from reference.appno import ApplicationNumber
@@ -17,18 +21,47 @@ from reference.models import IndustryCode, SEIClass
 
 from .rules import idle_fiscal_patents, is_truthy
 
+
+def _deal_model():
+    # Deals live in the transfers app, a layer above this one: reached through the patent's reverse relation.
+    return Patent.deals.rel.related_model
+
+
+def deal_kind_choices():
+    return _deal_model()._meta.get_field("kind").choices
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class DealKindInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
+    """Comma-separated deal kinds, each checked against the deal vocabulary."""
+
+
 # A patent counts as assessed once its self-assessment has gone to review (or further).
 ASSESSED_STATES = (ReviewState.SUBMITTED, ReviewState.COLLEGE_APPROVED, ReviewState.APPROVED)
+
+
+def whole_number(low: int, high: int) -> dict:
+    """Form-field bounds for a number filter: a value out of range or with a fraction is refused (400 on the API, the
+    filter ignored on a page) instead of reaching the database, which cannot hold it (a year, a smallint)."""
+    message = f"请输入 {low} 到 {high} 之间的整数 / Enter a whole number from {low} to {high}"
+    codes = ("invalid", "min_value", "max_value", "max_decimal_places", "max_digits", "max_whole_digits")
+    return {"min_value": low, "max_value": high, "decimal_places": 0, "error_messages": dict.fromkeys(codes, message)}
 
 
 class PatentFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("申请号/名称/发明人"))
     org_unit = django_filters.NumberFilter(field_name="org_unit_id", label=_("学院"))
     patent_type = django_filters.ChoiceFilter(choices=PatentType.choices, label=_("专利类型"))
-    grant_year = django_filters.NumberFilter(field_name="grant_date", lookup_expr="year", label=_("授权年份"))
+    grant_year = django_filters.NumberFilter(
+        field_name="grant_date", lookup_expr="year", label=_("授权年份"), **whole_number(1, 9999)
+    )
     legal_status = django_filters.ChoiceFilter(choices=LegalStatus.choices, label=_("法律状态"))
-    years_min = django_filters.NumberFilter(field_name="years_maintained", lookup_expr="gte", label=_("维持年限≥"))
-    years_max = django_filters.NumberFilter(field_name="years_maintained", lookup_expr="lte", label=_("维持年限≤"))
+    years_min = django_filters.NumberFilter(
+        field_name="years_maintained", lookup_expr="gte", label=_("维持年限≥"), **whole_number(0, 32767)
+    )
+    years_max = django_filters.NumberFilter(
+        field_name="years_maintained", lookup_expr="lte", label=_("维持年限≤"), **whole_number(0, 32767)
+    )
     fiscally_funded = django_filters.BooleanFilter(label=_("财政资助"))
     assessed = django_filters.BooleanFilter(method="filter_assessed", label=_("已自评"))
     review_state = django_filters.ChoiceFilter(
@@ -45,6 +78,20 @@ class PatentFilterSet(django_filters.FilterSet):
     ipc = django_filters.CharFilter(method="filter_ipc", label=_("IPC"))
     institution = django_filters.NumberFilter(field_name="institution_id", label=_("单位"))
     fiscal_idle = django_filters.CharFilter(method="filter_fiscal_idle", label=_("财政资助满五年未实施"))
+    # The dashboards link every figure to the list behind it; these filters make those lists.
+    province = django_filters.CharFilter(field_name="institution__province__code", label=_("省份"))
+    authority = django_filters.ChoiceFilter(
+        field_name="institution__authority", choices=Authority.choices, label=_("主管部门")
+    )
+    stars_min = django_filters.ChoiceFilter(
+        field_name="assessment__value_stars", lookup_expr="gte", choices=ValueStars.choices, label=_("价值星级≥")
+    )
+    implemented = django_filters.BooleanFilter(method="filter_implemented", label=_("已实施"))
+    deal_kind = DealKindInFilter(method="filter_deals", choices=deal_kind_choices, label=_("转化方式（逗号分隔）"))
+    registered_from = django_filters.DateFilter(method="filter_deals", label=_("登记/备案日起"))
+    registered_to = django_filters.DateFilter(method="filter_deals", label=_("登记/备案日止"))
+    signed_from = django_filters.DateFilter(method="filter_deals", label=_("合同签订日起"))
+    signed_to = django_filters.DateFilter(method="filter_deals", label=_("合同签订日止"))
     ordering = django_filters.OrderingFilter(
         fields=(
             ("application_number", "application_number"),
@@ -93,6 +140,32 @@ class PatentFilterSet(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(industry_q(value))
+
+    def filter_implemented(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(implemented_q() if value else ~implemented_q())
+
+    def filter_deals(self, queryset, name, value):
+        """Patents with a deal matching every deal filter given (kinds, registration and signing dates) — one
+        EXISTS over the patent's deals, applied once however many of these filters are set."""
+        if getattr(self, "_deals_filtered", False):
+            return queryset
+        self._deals_filtered = True
+        data = self.form.cleaned_data
+        conditions = {}
+        if data.get("deal_kind"):
+            conditions["kind__in"] = data["deal_kind"]
+        for field, lookup in (
+            ("registered_from", "registered_on__gte"),
+            ("registered_to", "registered_on__lte"),
+            ("signed_from", "contract_date__gte"),
+            ("signed_to", "contract_date__lte"),
+        ):
+            if data.get(field):
+                conditions[lookup] = data[field]
+        deals = _deal_model().objects.filter(patent=OuterRef("pk"), **conditions)
+        return queryset.filter(Exists(deals))
 
     def filter_fiscal_idle(self, queryset, name, value):
 

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from conftest import make_number, make_record, token_client, upload, with_member, workbook_bytes, zip_bytes
 from django.core.exceptions import PermissionDenied, ValidationError
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from evaluations.choices import ReviewState
@@ -358,13 +358,14 @@ def test_rest_client_gets_a_token_downloads_the_template_and_imports(world, djan
     client = APIClient(REMOTE_ADDR=f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.7")  # its own throttle key
     refused = client.post("/api/auth/token/", {"username": "institution_admin", "password": "wrong"}, format="json")
     assert refused.status_code == 400 and "token" not in refused.json()
-    assert not Token.objects.filter(user=world.users["institution_admin"]).exists()
+    assert not AuthToken.objects.filter(user=world.users["institution_admin"]).exists()
     response = client.post(
         "/api/auth/token/", {"username": "institution_admin", "password": "pw-institution_admin"}, format="json"
     )
     assert response.status_code == 200
     token = response.json()["token"]
-    assert token == Token.objects.get(user=world.users["institution_admin"]).key
+    stored = AuthToken.objects.get(user=world.users["institution_admin"])
+    assert token[: len(stored.token_key)] == stored.token_key and token != stored.digest
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
 
     template = client.get("/api/inventory-template/")
