@@ -7,6 +7,7 @@ writes, and write the audit history from the rows as they stand after the write.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -88,6 +89,7 @@ class Existing:
     org_unit_id: int | None
     fingerprint: str
     assessment_id: int | None
+    approved_at: datetime.datetime | None = None  # when the patent entered the resource library, kept on update
 
 
 @dataclass
@@ -118,10 +120,10 @@ def _existing(numbers: list[str]) -> dict[str, Existing]:
         wanted = RawSQL("SELECT unnest(%s::varchar[])", [chunk]) if connection.vendor == "postgresql" else chunk
         rows = Patent.objects.filter(application_number__in=wanted).values_list(
             "application_number", "pk", "institution_id", "institution__name", "org_unit_id", "import_fingerprint",
-            "assessment__pk",
+            "assessment__pk", "assessment__approved_at",
         )  # fmt: skip
-        for number, pk, inst_id, inst_name, unit_id, fingerprint, assessment_id in rows:
-            found[number] = Existing(pk, inst_id, inst_name, unit_id, fingerprint, assessment_id)
+        for number, pk, inst_id, inst_name, unit_id, fingerprint, assessment_id, approved_at in rows:
+            found[number] = Existing(pk, inst_id, inst_name, unit_id, fingerprint, assessment_id, approved_at)
     return found
 
 
@@ -305,7 +307,9 @@ def _patent_values(record: InventoryRecord, unit_id: int | None, fingerprint: st
     ]
 
 
-def _assessment_values(job: ImportJob, plan: ImportPlan, record: InventoryRecord, now, state: str) -> list:
+def _assessment_values(
+    job: ImportJob, plan: ImportPlan, record: InventoryRecord, now, state: str, approved_at=None
+) -> list:
     return [
         state,
         "",
@@ -328,7 +332,7 @@ def _assessment_values(job: ImportJob, plan: ImportPlan, record: InventoryRecord
         record.bundle_description,
         job.uploaded_by_id,
         now,
-        now if state == ReviewState.APPROVED else None,
+        (approved_at or now) if state == ReviewState.APPROVED else None,
         search_tokens(record.title, record.products_advantages, record.prospect),
     ]
 
@@ -453,7 +457,10 @@ def apply_import(job: ImportJob, plan: ImportPlan) -> None:
     update_rows(
         SelfAssessment,
         ASSESSMENT_COLUMNS,
-        ([current.assessment_id, *_assessment_values(job, plan, record, now, state)] for record, current in kept),
+        (
+            [current.assessment_id, *_assessment_values(job, plan, record, now, state, current.approved_at)]
+            for record, current in kept
+        ),
     )
     for model in (ImplementationStatus, ConversionIntent):
         snapshot_history(model, "assessment_id", replaced, "-", user_id=user_id, reason=reason)

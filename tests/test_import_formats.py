@@ -42,6 +42,19 @@ def test_reimport_keeps_the_date_a_patent_entered_the_library(world):
     ]  # fmt: skip
 
 
+def test_reimport_keeps_the_date_a_patent_entered_the_resource_library(world):
+    admin = world.users["institution_admin"]
+    run_import(admin, workbook_bytes([make_record(843)]))
+    approved = dt.datetime(2024, 4, 30, 8, 0, tzinfo=dt.UTC)
+    SelfAssessment.objects.filter(patent__application_number=make_number(1843)).update(approved_at=approved)
+
+    job = run_import(admin, workbook_bytes([make_record(843, prospect="储能市场")]))
+
+    assert (job.state, job.updated_count) == (ImportState.SUCCEEDED, 1)
+    a = SelfAssessment.objects.get(patent__application_number=make_number(1843))
+    assert (a.prospect, a.review_state, a.approved_at) == ("储能市场", "approved", approved)
+
+
 def xlsx(tmp_path, rows, *, extra_headers: dict[str, str] | None = None) -> bytes:
     """A national template with ``rows`` from row 4 and, optionally, extra header cells on row 3 (letter → text)."""
     book = template_book()
