@@ -263,6 +263,7 @@ SPECTACULAR_SETTINGS = {
         "OpenLicenceStatusEnum": "transfers.choices.OpenLicenceStatus",
         # the self-rating and the market rating share the star scale
         "ValueStarsEnum": "evaluations.choices.ValueStars",
+        "ImportKindEnum": "inventory.choices.ImportKind",
     },
 }
 

@@ -32,6 +32,8 @@ class SelfAssessment(models.Model):
     # False when an implementation state rules conversion out (about to be abandoned, disputed, unsuitable): such a
     # patent is inventoried but never shown in the conversion resource library.
     convertible = models.BooleanField(_("可转化"), default=True)
+    # R–W of the patent's first intent (of its first row when it has none): a copy the library's list, filters and
+    # facets read from the one assessment row per patent; every write path keeps it equal to ConversionIntent's.
     fee_standard_wan = models.DecimalField(
         _("费用标准（万元）"), max_digits=12, decimal_places=2, null=True, blank=True
     )
@@ -47,6 +49,7 @@ class SelfAssessment(models.Model):
     products_advantages = models.TextField(
         _("本专利对应产品、技术优势、性能指标"), blank=True, validators=[MaxLengthValidator(500)]
     )
+    # The first code of column AA (the main industry); ``industries`` holds every code given, each at its own level.
     industry = models.ForeignKey(
         "reference.IndustryCode",
         null=True,
@@ -54,6 +57,9 @@ class SelfAssessment(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("国民经济行业分类"),
+    )
+    industries = models.ManyToManyField(
+        "reference.IndustryCode", blank=True, related_name="assessments", verbose_name=_("国民经济行业分类（全部）")
     )
     prospect = models.TextField(_("产业化前景描述"), blank=True, validators=[MaxLengthValidator(500)])
     sei_class = models.ForeignKey(
@@ -157,7 +163,8 @@ class ImplementationStatus(models.Model):
 
 
 class ConversionIntent(models.Model):
-    """One conversion intent of a patent (columns P–Q); a patent may have several, in order."""
+    """One conversion intent of a patent (columns P–W: the intent, its fee, cities, enterprises, price band and
+    contact); a patent may have several, in order."""
 
     # Indexed by intent_assessment_level1_idx (assessment first), which also lets the library count intents from
     # the index alone.
@@ -166,6 +173,15 @@ class ConversionIntent(models.Model):
     level1 = models.CharField(_("转化意愿（一级）"), max_length=16, choices=IntentLevel1.choices)
     level2 = models.CharField(_("转化意愿（二级）"), max_length=24, choices=IntentLevel2.choices, blank=True)
     custom_text = models.CharField(_("自定义描述"), max_length=255, blank=True)
+    # Columns R–W: the merged header 转化意愿 spans P–W, so each intent carries its own terms and contact.
+    fee_standard_wan = models.DecimalField(
+        _("费用标准（万元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    intended_cities = models.CharField(_("意向合作城市"), max_length=500, blank=True, db_default="")
+    intended_enterprises = models.CharField(_("意向合作企业"), max_length=1000, blank=True, db_default="")
+    price_band = models.CharField(_("意向价格"), max_length=12, choices=PriceBand.choices, blank=True, db_default="")
+    contact_name = models.CharField(_("联系人"), max_length=64, blank=True, db_default="")
+    contact_phone = models.CharField(_("联系方式"), max_length=64, blank=True, db_default="")
 
     history = HistoricalRecords(no_db_index=["assessment", "level1"], user_db_constraint=False)
 

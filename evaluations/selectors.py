@@ -6,14 +6,23 @@
 
 from django.db.models import Exists, OuterRef, Q
 
+from patentpool.choices import IN_FORCE
+
 from .choices import ImplementationLevel1, ImplementationLevel2, ReviewState
 from .models import ImplementationStatus
 
 
 def in_library_q(prefix: str = "") -> Q:
-    """Patents in the conversion resource library: convertible, self-assessment approved (``prefix`` leads from
-    another model to the patent, e.g. ``patents__``)."""
-    return Q(**{f"{prefix}assessment__review_state": ReviewState.APPROVED, f"{prefix}assessment__convertible": True})
+    """Patents in the conversion resource library: still in force, convertible, self-assessment approved (``prefix``
+    leads from another model to the patent, e.g. ``patents__``). A lapsed, expired, abandoned … patent stays in the
+    base library with its history but is never offered."""
+    return Q(
+        **{
+            f"{prefix}assessment__review_state": ReviewState.APPROVED,
+            f"{prefix}assessment__convertible": True,
+            f"{prefix}legal_status__in": sorted(IN_FORCE),
+        }
+    )
 
 
 # Implemented in any way (licence, transfer, equity, self-use); a state that is only planned is not.

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from common.search import search_tokens
-from evaluations.record import InventoryRecord
+from evaluations.record import InventoryRecord, resolve_intent_terms
 from institutions.choices import Role
 from institutions.models import OrgUnit, User
 from patentpool.models import Patent
@@ -174,8 +174,10 @@ def assessment_save(*, user: User, patent_id: int, record: InventoryRecord) -> S
     problems = validate_record(record, patent_type=patent.patent_type)
     if problems:
         raise ValidationError({p.key: f"{p.message} / {p.message_en}" for p in problems})
-    sections = dict(IndustryCode.objects.filter(level="section").values_list("code", "pk"))
-    sei = dict(SEIClass.objects.filter(edition="2018").values_list("code", "pk"))
+    resolve_intent_terms(record)
+    codes = [code for code in record.industry_section.split("|") if code]
+    industries = dict(IndustryCode.objects.filter(code__in=codes).values_list("code", "pk"))
+    sei = dict(SEIClass.objects.filter(code=record.sei_class).order_by("-edition").values_list("code", "pk"))
     assessment.review_state = _state_after_edit(role, state)
     # A patent a registered transfer or equity deal took out of the stock (assessment_record_implementation) stays out
     # while its self-assessment still says so.
@@ -191,15 +193,15 @@ def assessment_save(*, user: User, patent_id: int, record: InventoryRecord) -> S
     assessment.fee_standard_wan = record.fee_standard_wan
     assessment.value_stars = record.value_stars
     assessment.bundle_numbers = ",".join(record.bundle_numbers)
-    # The national format carries the 门类 only; a finer 大类 chosen elsewhere within the same 门类 is kept.
-    if not (assessment.industry_id and assessment.industry.section == record.industry_section):
-        assessment.industry_id = sections.get(record.industry_section)
+    # Column AA's codes, each at its own level: the first is the main industry.
+    assessment.industry_id = industries.get(codes[0]) if codes else None
     assessment.sei_class_id = sei.get(record.sei_class)
     assessment.assessed_by = user
     assessment.search_text = search_tokens(patent.title, record.products_advantages, record.prospect, patent.inventors)
     assessment._change_reason = "self-assessment"
     assessment._history_user = user
     assessment.save()
+    assessment.industries.set([industries[code] for code in codes if code in industries])
     _replace_children(assessment, record)
     if patent.fiscally_funded != record.fiscally_funded:
         patent.fiscally_funded = record.fiscally_funded
@@ -226,7 +228,9 @@ def _replace_children(assessment: SelfAssessment, record: InventoryRecord) -> No
     for position, entry in enumerate(record.intents):
         ConversionIntent.objects.create(
             assessment=assessment, position=position, level1=entry.level1, level2=entry.level2,
-            custom_text=entry.custom_text,
+            custom_text=entry.custom_text, fee_standard_wan=entry.fee_standard_wan,
+            intended_cities=entry.intended_cities, intended_enterprises=entry.intended_enterprises,
+            price_band=entry.price_band, contact_name=entry.contact_name, contact_phone=entry.contact_phone,
         )  # fmt: skip
 
 
@@ -249,7 +253,13 @@ def assessment_set_intent(*, user: User, patent_ids: Iterable[int], level1: str,
             assessment.save()
         for child in assessment.intents.all():
             child.delete()
-        ConversionIntent.objects.create(assessment=assessment, position=0, level1=level1, level2=level2)
+        # The new intent keeps the terms the patent had (its first intent's).
+        ConversionIntent.objects.create(
+            assessment=assessment, position=0, level1=level1, level2=level2,
+            fee_standard_wan=assessment.fee_standard_wan, intended_cities=assessment.intended_cities,
+            intended_enterprises=assessment.intended_enterprises, price_band=assessment.price_band,
+            contact_name=assessment.contact_name, contact_phone=assessment.contact_phone,
+        )  # fmt: skip
     Patent.objects.filter(pk__in=[p.pk for p in patents]).update(import_fingerprint="")
     return len(patents)
 

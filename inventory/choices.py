@@ -33,3 +33,11 @@ RUNNING_IMPORT_STATES = {ImportState.VALIDATING, ImportState.APPLYING}
 RETRYABLE_IMPORT_STATES = {ImportState.FAILED, ImportState.ERROR, ImportState.CANCELLED, ImportState.STALE}
 # The uploader may cancel these: a queued job at once, a running one between chunks (its writes are rolled back).
 CANCELLABLE_IMPORT_STATES = {ImportState.QUEUED, *RUNNING_IMPORT_STATES}
+
+
+class ImportKind(models.TextChoices):
+    """What an uploaded file is: the national self-assessment workbook, or a patent-database export (base-library
+    facts only: numbers, title, people, dates, IPC, legal status)."""
+
+    NATIONAL = "national", _("国家批量导入模板（盘点与自评）")
+    PATENT_DATABASE = "patent_database", _("专利数据库导出（基础库信息）")

@@ -44,7 +44,8 @@ from django.utils import timezone
 from evaluations.record import CellError, error_order
 
 from .apply import apply_import, plan_import
-from .choices import FINAL_IMPORT_STATES, RUNNING_IMPORT_STATES, ImportState
+from .choices import FINAL_IMPORT_STATES, RUNNING_IMPORT_STATES, ImportKind, ImportState
+from .dbexport import is_csv, looks_like_database_export, read_patent_database, sheet_head
 from .models import ImportJob
 from .reader import WorkbookRejected, read_inventory
 
@@ -274,7 +275,7 @@ def inventory_import_process(job_id: int, attempt: int | None = None) -> ImportJ
         path = None
         try:
             with _heartbeat(job) as beat:
-                fd, path = tempfile.mkstemp(prefix=_temp_prefix(job), suffix=".xlsx", dir=import_temp_dir())
+                fd, path = tempfile.mkstemp(prefix=_temp_prefix(job), suffix=_suffix(job), dir=import_temp_dir())
                 os.close(fd)
                 _local_copy(job, path)
                 try:
@@ -293,9 +294,28 @@ def inventory_import_process(job_id: int, attempt: int | None = None) -> ImportJ
     return job
 
 
+def _suffix(job: ImportJob) -> str:
+    return ".csv" if is_csv(job.original_name) else ".xlsx"
+
+
+def _reader_for(job: ImportJob, path: str):
+    """The reader of the job's kind; a job that names none gets the kind its headers show."""
+    csv_file = is_csv(job.original_name)
+    if not job.kind:
+        database = csv_file or looks_like_database_export(sheet_head(path, csv_file=False))
+        _update(job, kind=ImportKind.PATENT_DATABASE if database else ImportKind.NATIONAL)
+    if job.kind == ImportKind.PATENT_DATABASE:
+
+        def read(path, *, max_blank_run=None, **limits):  # a database export has no styled blank tail to cut
+            return read_patent_database(path, csv_file=csv_file, **limits)
+
+        return read
+    return read_inventory
+
+
 def _run(job: ImportJob, path: str, beat: _Heartbeat) -> None:
     try:
-        parsed = read_inventory(
+        parsed = _reader_for(job, path)(
             path,
             max_rows=settings.INVENTORY_MAX_ROWS,
             max_sheets=settings.INVENTORY_MAX_SHEETS,
@@ -310,7 +330,7 @@ def _run(job: ImportJob, path: str, beat: _Heartbeat) -> None:
         _finish(job, state=ImportState.REJECTED, **_no_data_message(parsed))
         return
     _checkpoint(job, beat, total_rows=parsed.total_rows, processed_rows=parsed.total_rows,
-                patents_in_file=len(parsed.records) + len({e.row for e in parsed.errors}))  # fmt: skip
+                patents_in_file=parsed.patents)  # fmt: skip
     plan = plan_import(job, parsed.records)
     errors = sorted(parsed.errors + plan.errors, key=error_order)
     if errors:
@@ -326,6 +346,7 @@ def _run(job: ImportJob, path: str, beat: _Heartbeat) -> None:
         "rejected_count": 0,
         "error_count": 0,
         "patents_in_file": len(parsed.records),
+        "inventory_only_count": plan.inventory_only,
     }
     if job.dry_run:
         _finish(job, state=ImportState.SUCCEEDED, **counts, message="仅校验：文件无误，未写入任何数据",

@@ -17,6 +17,7 @@ from institutions.choices import Role
 from institutions.models import User
 
 from .choices import CANCELLABLE_IMPORT_STATES, RETRYABLE_IMPORT_STATES, ImportState
+from .choices import ImportKind
 from .models import ImportJob
 from .selectors import import_job_list
 from .tasks import inventory_import_run
@@ -24,11 +25,17 @@ from .tasks import inventory_import_run
 IMPORT_ROLES = {Role.INSTITUTION_ADMIN, Role.COLLEGE_ADMIN}
 
 
-def inventory_import_start(*, user: User, upload, dry_run: bool = False) -> ImportJob:
-    """Accept an uploaded workbook for ``user``'s institution (a college admin's: for the own college).
+def inventory_import_start(*, user: User, upload, dry_run: bool = False, kind: str = "") -> ImportJob:
+    """Accept an uploaded file for ``user``'s institution (a college admin's: for the own college).
 
-    Refuses, writing nothing, when the user may not import or the file is obviously not a workbook or too big.
+    ``kind`` is an ImportKind: the national workbook, or a patent-database export (.xlsx or .csv); blank lets the
+    worker tell from the headers. Refuses, writing nothing, when the user may not import, the kind is unknown, or
+    the file is obviously not of its kind or too big.
     """
+    if kind and kind not in ImportKind.values:
+        raise ValidationError(
+            f"未知的文件类型「{kind}」/ Unknown kind '{kind}': {', '.join(ImportKind.values)}", code="invalid_kind"
+        )
     if user.role not in IMPORT_ROLES or not user.institution_id:
         raise PermissionDenied(
             "只有高校/院所管理员和学院管理员可以批量导入 / Only institution and college admins can import"
@@ -43,9 +50,13 @@ def inventory_import_start(*, user: User, upload, dry_run: bool = False) -> Impo
             code="too_large",
         )
     upload.seek(0)
-    head = upload.read(4)
+    head = upload.read(4096)
     upload.seek(0)
-    if not name.lower().endswith(".xlsx") or head != b"PK\x03\x04":
+    if name.lower().endswith(".csv") and kind != ImportKind.NATIONAL:
+        if b"\x00" in head:
+            raise ValidationError(f"「{name}」不是文本 CSV 文件 / '{name}' is not a text CSV file", code="not_csv")
+        kind = ImportKind.PATENT_DATABASE
+    elif not name.lower().endswith(".xlsx") or head[:4] != b"PK\x03\x04":
         raise ValidationError(
             f"「{name}」不是 .xlsx 工作簿，请使用平台模板或国家批量导入模板 / '{name}' is not an .xlsx workbook; "
             "use the platform's or the national batch-import template",
@@ -59,6 +70,7 @@ def inventory_import_start(*, user: User, upload, dry_run: bool = False) -> Impo
             original_name=name[:255],
             size=size,
             dry_run=dry_run,
+            kind=kind,
         )
         job.file.save(name, upload, save=False)
         job.save()

@@ -26,7 +26,10 @@ def import_upload_view(request):
     if request.method == "POST" and form.is_valid():
         try:
             job = inventory_import_start(
-                user=request.user, upload=form.cleaned_data["file"], dry_run=form.cleaned_data["dry_run"]
+                user=request.user,
+                upload=form.cleaned_data["file"],
+                dry_run=form.cleaned_data["dry_run"],
+                kind=form.cleaned_data["kind"],
             )
         except ValidationError as exc:
             form.add_error("file", exc.messages)

@@ -84,6 +84,7 @@ from evaluations.choices import (
 from evaluations.record import (
     COLUMNS,
     FIRST_DATA_ROW,
+    INTENT_TERM_KEYS,
     SHEET_NAME,
     CellError,
     ImplementationEntry,
@@ -715,6 +716,7 @@ def write_inventory(path_or_stream, records: Iterable[InventoryRecord], *, org_u
 
 _L = _INDEX["L"]
 _P = _INDEX["P"]
+_R = _INDEX["R"]
 
 
 def _record_rows(record: InventoryRecord, seq: int, org_unit_label: str) -> list[list]:
@@ -763,6 +765,11 @@ def _record_rows(record: InventoryRecord, seq: int, org_unit_label: str) -> list
     ]
     rows = [first]
     states, intents = record.implementation_states, record.intents
+    # The first row's R–W are the first intent's; an intent that gives none of its own has the patent's.
+    patent_terms = tuple(getattr(record, key) for key in INTENT_TERM_KEYS)
+    if intents and v.has_terms(intents[0]):
+        patent_terms = intents[0].terms()
+        first[_R : _R + 6] = _term_cells(intents[0], label)
     for i in range(max(len(states), len(intents), 1)):
         if i >= len(rows):
             rows.append([None] * (_P + 2))
@@ -771,7 +778,23 @@ def _record_rows(record: InventoryRecord, seq: int, org_unit_label: str) -> list
             row[_L : _L + 4] = [None if c == "" else c for c in _impl_cells(states[i])]
         if i < len(intents):
             row[_P : _P + 2] = [c or None for c in _intent_cells(intents[i])]
+            # A later intent writes its own R–W only where they differ: blank reads back as the first row's.
+            if i and v.has_terms(intents[i]) and intents[i].terms() != patent_terms:
+                row.extend([None] * (_R + 6 - len(row)))
+                row[_R : _R + 6] = _term_cells(intents[i], label)
     return rows
+
+
+def _term_cells(intent: IntentEntry, label) -> list:
+    """Columns R–W of one intent."""
+    return [
+        _number(intent.fee_standard_wan),
+        intent.intended_cities or None,
+        intent.intended_enterprises or None,
+        label("price", intent.price_band),
+        intent.contact_name or None,
+        intent.contact_phone or None,
+    ]
 
 
 def _impl_cells(entry: ImplementationEntry) -> tuple:
@@ -928,6 +951,18 @@ def write_error_copy(
 def _load_source(source, check_archive: bool):
     if isinstance(source, os.PathLike):
         source = os.fspath(source)
+    if isinstance(source, str) and source.lower().endswith(".csv"):
+        with open(source, "rb") as fp:
+            text_file = fp.read(4) != b"PK\x03\x04"
+        if text_file:  # a patent-database export uploaded as .csv: marked in a workbook of its rows
+            from inventory.dbexport import csv_workbook
+
+            try:
+                return csv_workbook(source)
+            except Exception as exc:
+                raise ErrorCopyUnavailable(
+                    "无法打开上传的文件以标注错误", f"The upload cannot be opened to mark its errors ({exc})"
+                ) from exc
     if check_archive:
         from inventory.reader import WorkbookRejected, check_workbook_archive
 

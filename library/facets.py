@@ -73,7 +73,7 @@ def normalized_filter(filterset: ResourceFilterSet) -> list[list[str]]:
         if value is None or value == "" or value == []:
             continue
         text = str(value).strip()
-        if name in ("section", "division"):
+        if name in ("section", "division", "industry_class"):
             text = text.upper()
         elif name == "fiscal_idle":
             if not is_truthy(text):

@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from common.search import ranked, search_filter, substring_rank_order
 from evaluations.choices import MATURITY_STAGES, IntentLevel1, PriceBand, ReviewState, ValueStars, maturity_values
-from evaluations.models import ConversionIntent
+from evaluations.models import ConversionIntent, SelfAssessment
 from evaluations.selectors import implemented_q
 from institutions.choices import Authority
 from patentpool.choices import LegalStatus, PatentType
@@ -189,9 +189,7 @@ class PatentFilterSet(django_filters.FilterSet):
         value = value.strip().upper()
         if not value:
             return queryset
-        if len(value) == 1:
-            return queryset.filter(assessment__industry__section=value)
-        return queryset.filter(assessment__industry__code__startswith=value)
+        return queryset.filter(industry_q(value))
 
     def filter_implemented(self, queryset, name, value):
         if value is None:
@@ -228,6 +226,18 @@ class PatentFilterSet(django_filters.FilterSet):
 
 SECTION_RE = re.compile(r"^[A-T]$")
 DIVISION_RE = re.compile(r"^[A-T]\d{2}$")
+GROUP_OR_CLASS_RE = re.compile(r"^[A-T]\d{3,4}$")
+
+
+def industry_q(code: str) -> Q:
+    """Patents classified under GB/T 4754 ``code`` (门类 C, 大类 C39, 中类 C391 or 小类 C3914): a class counts under
+    its ancestors, whose codes it extends. Any of the assessment's classes (column AA may give several) counts, and
+    so does its main one. EXISTS, not a join: a patent with two matching classes appears once."""
+    codes = IndustryCode.objects.filter(code__startswith=code).values("pk")
+    through = SelfAssessment.industries.through
+    return Q(assessment__industry_id__in=codes) | Q(
+        Exists(through.objects.filter(selfassessment_id=OuterRef("assessment__pk"), industrycode_id__in=codes))
+    )
 
 
 class ResourceFilterSet(PatentFilterSet):
@@ -236,6 +246,7 @@ class ResourceFilterSet(PatentFilterSet):
     q = django_filters.CharFilter(method="chinese_search", label=_("关键词（名称/产品/前景）"))
     section = django_filters.CharFilter(method="filter_section", label=_("门类"))
     division = django_filters.CharFilter(method="filter_division", label=_("大类"))
+    industry_class = django_filters.CharFilter(method="filter_industry_class", label=_("中类/小类"))
     maturity = django_filters.ChoiceFilter(
         method="filter_maturity",
         choices=[(s.value, s.label) for s in MATURITY_STAGES],
@@ -276,6 +287,7 @@ class ResourceFilterSet(PatentFilterSet):
         fields = PatentFilterSet.Meta.fields + [
             "section",
             "division",
+            "industry_class",
             "maturity",
             "stars",
             "sei",
@@ -307,16 +319,20 @@ class ResourceFilterSet(PatentFilterSet):
         value = value.strip().upper()
         if not SECTION_RE.match(value):
             return queryset.none()
-        return queryset.filter(assessment__industry__section=value)
+        return queryset.filter(industry_q(value))
 
     def filter_division(self, queryset, name, value):
         value = value.strip().upper()
         if not DIVISION_RE.match(value):
             return queryset.none()
         # The 大类 itself or any 中类/小类 under it (their codes extend the 大类 code).
-        return queryset.filter(
-            assessment__industry_id__in=IndustryCode.objects.filter(code__startswith=value).values("pk")
-        )
+        return queryset.filter(industry_q(value))
+
+    def filter_industry_class(self, queryset, name, value):
+        value = value.strip().upper()
+        if not GROUP_OR_CLASS_RE.match(value):
+            return queryset.none()
+        return queryset.filter(industry_q(value))
 
     def filter_sei(self, queryset, name, value):
         value = value.strip()

@@ -394,7 +394,10 @@ class DemoGenerator:
             "bundle_description",
             "search_text",
         ]
-        intent_cols = ["assessment_id", "position", "level1", "level2", "custom_text"]
+        intent_cols = [
+            "assessment_id", "position", "level1", "level2", "custom_text", "fee_standard_wan", "intended_cities",
+            "intended_enterprises", "price_band", "contact_name", "contact_phone",
+        ]  # fmt: skip
         impl_cols = [
             "assessment_id",
             "position",
@@ -613,9 +616,11 @@ class DemoGenerator:
                         IntentLevel1.TRANSFER: IntentLevel2.TRANSFER,
                         IntentLevel1.SELF_APPLY: "",
                     }[level1]
-                    buf_i.append((assessment_id, 0, level1, level2, ""))
+                    # Each intent carries its terms (R–W); the demo gives every intent of a patent the same ones.
+                    terms = buf_a[-1][4:10]
+                    buf_i.append((assessment_id, 0, level1, level2, "", *terms))
                     if rng.random() < 0.3:
-                        buf_i.append((assessment_id, 1, IntentLevel1.LICENSE, IntentLevel2.OPEN_LICENCE, ""))
+                        buf_i.append((assessment_id, 1, IntentLevel1.LICENSE, IntentLevel2.OPEN_LICENCE, "", *terms))
                     assessment_id += 1
                 patent_id += 1
                 if len(buf_p) >= CHUNK:

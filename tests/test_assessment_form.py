@@ -296,7 +296,7 @@ def test_get_prefills_every_field_and_row_from_the_database(client, world, paten
         "maturity": "small_batch",
         "value_stars": "4",
         "products_advantages": "耐热隔膜",
-        "industry_section": "C",  # the world's C38 is shown as its 门类
+        "industry_section": "C38",  # the world's C38, kept at its own level (issue #9; it was shown as its 门类)
         "prospect": "储能",
         "sei_class": "3",
         "ipc_field": "H01M",

@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from ..choices import CANCELLABLE_IMPORT_STATES, RETRYABLE_IMPORT_STATES
+from ..choices import ImportKind
 from ..models import ImportJob
 
 
@@ -17,9 +18,9 @@ class ImportJobSerializer(serializers.ModelSerializer):
         model = ImportJob
         fields = [
             "id", "state", "state_display", "dry_run", "original_name", "size", "total_rows", "processed_rows", "progress_percent",
-            "patents_in_file", "created_count", "updated_count", "unchanged_count", "rejected_count", "error_count",
-            "message", "message_en", "created_at", "started_at", "finished_at", "error_workbook_url", "attempt",
-            "heartbeat_at", "cancel_requested", "can_retry", "can_cancel",
+            "kind", "patents_in_file", "created_count", "updated_count", "unchanged_count", "inventory_only_count",
+            "rejected_count", "error_count", "message", "message_en", "created_at", "started_at", "finished_at",
+            "error_workbook_url", "attempt", "heartbeat_at", "cancel_requested", "can_retry", "can_cancel",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -39,7 +40,8 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
 class ImportUploadSerializer(serializers.Serializer):
     file = serializers.FileField(
-        help_text="国家批量导入模板格式的 .xlsx 工作簿 / a national-format .xlsx workbook",
+        help_text="国家批量导入模板格式的 .xlsx 工作簿，或专利数据库导出（.xlsx / .csv）/ a national-format .xlsx "
+        "workbook, or a patent-database export (.xlsx / .csv)",
         error_messages={
             "required": "请选择要上传的工作簿 / Choose a workbook to upload",
             "null": "请选择要上传的工作簿 / Choose a workbook to upload",
@@ -48,6 +50,16 @@ class ImportUploadSerializer(serializers.Serializer):
             "empty": "上传的文件是空的（0 字节） / The uploaded file is empty (0 bytes)",
             "max_length": "文件名过长 / The file name is too long",
         },
+    )
+    kind = serializers.ChoiceField(
+        choices=ImportKind.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="national：国家批量导入模板（盘点与自评）；patent_database：专利数据库导出（公开(公告)号、申请号、标题、"
+        "申请人、发明人、申请日、授权日、IPC分类号、法律状态、专利类型），只写入基础库，不改动自评。不填则按表头识别 / "
+        "national: the national workbook (inventory and self-assessment); patent_database: a patent-database export, "
+        "base-library facts only, never a self-assessment. Blank: detected from the headers",
     )
     dry_run = serializers.BooleanField(default=False, help_text="只校验，不写入 / validate without writing")
 

@@ -41,12 +41,16 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         responses={202: ImportJobSerializer, 400: OpenApiResponse(description="not a workbook / too large")},
     )
     def create(self, request):
-        """Upload a national-format workbook. Answers 202 with the job; follow it with GET until it is final."""
+        """Upload a national-format workbook or a patent-database export (``kind``). Answers 202 with the job; follow
+        it with GET until it is final."""
         payload = ImportUploadSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         try:
             job = inventory_import_start(
-                user=request.user, upload=payload.validated_data["file"], dry_run=payload.validated_data["dry_run"]
+                user=request.user,
+                upload=payload.validated_data["file"],
+                dry_run=payload.validated_data["dry_run"],
+                kind=payload.validated_data["kind"],
             )
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from exc
