@@ -112,6 +112,8 @@ def _dimension_counts(base: QuerySet[Patent], today: datetime.date, grouping_set
     """
     width = len(FACET_COLUMNS)
     counts = [Counter() for _ in range(width + 1)]
+    if base.query.is_empty():  # a filter that can match nothing (``qs.none()``) has no SQL to run
+        return counts
     if grouping_sets:
         rows = base.annotate(
             fiscal_idle_flag=ExpressionWrapper(idle_fiscal_q(today), output_field=BooleanField())
