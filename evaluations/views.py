@@ -107,7 +107,13 @@ def patent_bulk_view(request):
         back = "/patents/"
     form = BulkActionForm(request.POST or None)
     if request.method != "POST" or not form.is_valid():
-        messages.error(request, _("请选择专利和操作"))
+        if "ids" in form.errors or "action" in form.errors or request.method != "POST":
+            messages.error(request, _("请选择专利和操作"))
+        for name, errors in form.errors.items():
+            if name not in ("ids", "action"):
+                label = {"comment": _("意见"), "org_unit": _("学院")}.get(name, name)
+                for error in errors:
+                    messages.error(request, f"{label}：{error}")
         return redirect(back)
     _run_bulk(request, form.cleaned_data["ids"], form.cleaned_data)
     return redirect(back)

@@ -5,6 +5,12 @@ from __future__ import annotations
 
 import pytest
 from conftest import api_client
+from django.contrib.messages import get_messages
+from test_assessment_form import snapshot as assessment_snapshot
+from test_assessment_form import valid_data
+
+from evaluations.models import ReviewEvent, SelfAssessment
+from patentpool.models import Patent
 
 # Each asks a question with no answer: an empty list, never a server error.
 NOTHING_MATCHES = [
@@ -70,3 +76,98 @@ def test_a_malformed_filter_on_a_page_is_left_out(client, world, path, query):
     response = client.get(f"{path}?{query}")
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == (2 if path == "/library/" else 4)
+
+
+# -- text the database refuses ------------------------------------------------------------------------------------------
+
+
+def _review_snapshot(patent) -> tuple:
+    assessment = SelfAssessment.objects.get(patent=patent)
+    return assessment.review_state, assessment.review_comment, ReviewEvent.objects.count(), assessment.history.count()
+
+
+def _messages(response) -> list[tuple[str, str]]:
+    return [(m.tags, str(m)) for m in get_messages(response.wsgi_request)]
+
+
+@pytest.mark.parametrize(
+    ("comment", "message"),
+    [
+        ("太" * 501, "意见不能超过 500 字 / A comment has at most 500 characters"),
+        ("不宜\x00转化", "意见不能包含空字符（\\x00） / A comment cannot contain a NUL character"),
+    ],
+    ids=["too-long", "nul"],
+)
+def test_a_review_comment_the_database_cannot_hold_is_refused(client, world, comment, message):
+    client.force_login(world.users["institution_admin"])
+    before = _review_snapshot(world.patent_a)
+    response = client.post(f"/patents/{world.patent_a.pk}/review/", {"action": "return", "comment": comment})
+    assert response.status_code == 302
+    assert _messages(response) == [("error", message)]
+    assert _review_snapshot(world.patent_a) == before
+    # the same step with a comment that fits goes through
+    client.post(f"/patents/{world.patent_a.pk}/review/", {"action": "return", "comment": "太" * 500})
+    assert _review_snapshot(world.patent_a)[:2] == ("returned", "太" * 500)
+
+
+@pytest.mark.parametrize("comment", ["太" * 501, "不宜\x00转化"], ids=["too-long", "nul"])
+def test_a_bulk_comment_the_database_cannot_hold_is_refused(client, world, comment):
+    client.force_login(world.users["institution_admin"])
+    before = _review_snapshot(world.patent_a)
+    response = client.post(
+        "/patents/bulk/", {"ids": [world.patent_a.pk], "action": "return", "comment": comment, "next": "/todo/"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/todo/"
+    ((tag, text),) = _messages(response)
+    assert tag == "error" and text.startswith("意见：")
+    assert _review_snapshot(world.patent_a) == before
+
+
+@pytest.fixture
+def filled_b(client, world):
+    """patent_b with a complete self-assessment saved through the form by its institution admin."""
+    client.force_login(world.users["institution_admin"])
+    assert client.post(f"/patents/{world.patent_b.pk}/assessment/", valid_data()).status_code == 302
+    return world.patent_b
+
+
+def test_nul_in_the_assessment_form_is_an_error_at_its_field(client, world, filled_b):
+    before = assessment_snapshot(filled_b)
+    data = valid_data(
+        products_advantages="孔隙率\x00高", **{"impl-0-remark": "已\x00备案", "intent-1-custom": "先许可\x00后转让"}
+    )
+    response = client.post(f"/patents/{filled_b.pk}/assessment/", data)
+    assert response.status_code == 200
+    problems = response.context["form"].problems
+    assert sorted((p.key, p.code) for p in problems) == [
+        ("impl_remark", "nul"), ("intent_level2", "nul"), ("products_advantages", "nul"),
+    ]  # fmt: skip
+    assert {p.message for p in problems} == {"不能包含空字符（\\x00）"}
+    form = response.context["form"]
+    assert form.values["products_advantages"] == "孔隙率高"  # shown back without the character
+    assert [row.errors for row in form.impl_rows if row.errors][0].keys() == {"remark"}
+    assert assessment_snapshot(filled_b) == before
+
+
+def test_nul_in_the_edit_form_is_a_field_error(client, world):
+    client.force_login(world.users["institution_admin"])
+    patent = world.patent_b
+    response = client.post(
+        f"/patents/{patent.pk}/edit/", {"title": "一种\x00图像识别模型", "inventors": "张三", "org_unit": ""}
+    )
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["title"]
+    patent.refresh_from_db()
+    assert (patent.title, patent.history.count()) == ("一种图像识别模型", 1)  # the creation only
+
+
+@pytest.mark.parametrize("field", ["title", "inventors", "funding_project"])
+def test_nul_in_an_api_patch_is_a_400(world, field):
+    patent = world.patent_b
+    response = api_client(world.users["institution_admin"]).patch(
+        f"/api/patents/{patent.pk}/", {field: "一种\x00模型"}, format="json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+    assert Patent.objects.filter(pk=patent.pk, **{field: getattr(patent, field)}).exists()
+    assert patent.history.count() == 1  # the creation only
