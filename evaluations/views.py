@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from common.pagination import page_of
 from evaluations.record import record_from_patent
 from institutions.choices import Role
-from patentpool.selectors import patent_can_edit, patent_get, patent_list
+from patentpool.selectors import patent_can_assess, patent_get, patent_list
 
 from .choices import ReviewState
 from .forms import AssessmentForm, BulkActionForm, client_options
@@ -37,7 +37,7 @@ def assessment_edit_view(request, pk: int):
     patent = patent_get(user=request.user, pk=pk)
     if patent is None:
         raise Http404
-    if not patent_can_edit(user=request.user, patent=patent):
+    if not patent_can_assess(user=request.user, patent=patent):
         raise PermissionDenied
     assessment = getattr(patent, "assessment", None)
     state = assessment.review_state if assessment is not None else ReviewState.DRAFT

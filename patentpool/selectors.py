@@ -20,8 +20,11 @@ from institutions.selectors import NOTHING, institution_scope_q
 
 from .models import Patent
 
-# Roles that may change base-library data (the rest read only).
-EDITOR_ROLES = {Role.INSTITUTION_ADMIN, Role.COLLEGE_ADMIN, Role.INVENTOR, Role.NATIONAL_ADMIN}
+# Roles that may fill a patent's self-assessment (the rest read only).
+ASSESSOR_ROLES = {Role.INSTITUTION_ADMIN, Role.COLLEGE_ADMIN, Role.INVENTOR, Role.NATIONAL_ADMIN}
+# Roles that may correct a patent's base-library facts (title, college, type, numbers, dates, holder): the admins.
+# An inventor fills the self-assessment of their own patents only.
+FACTS_EDITOR_ROLES = {Role.INSTITUTION_ADMIN, Role.COLLEGE_ADMIN, Role.NATIONAL_ADMIN}
 
 
 def patent_scope_q(user: User) -> Q:
@@ -52,11 +55,23 @@ def patent_get(*, user: User, pk: int) -> Patent | None:
     return patent_list(user=user).filter(pk=pk).first()
 
 
-def patent_can_edit(*, user: User, patent: Patent) -> bool:
-    """Whether ``user`` may change the patent's base-library data and self-assessment."""
-    if user.role not in EDITOR_ROLES and not user.is_superuser:
-        return False
+def _in_scope(user: User, patent: Patent) -> bool:
     return Patent.objects.filter(patent_scope_q(user), pk=patent.pk).exists()
+
+
+def patent_can_edit_facts(*, user: User, patent: Patent) -> bool:
+    """Whether ``user`` may change the patent's base-library facts (an admin of its institution or college)."""
+    if user.role not in FACTS_EDITOR_ROLES and not user.is_superuser:
+        return False
+    return _in_scope(user, patent)
+
+
+def patent_can_assess(*, user: User, patent: Patent) -> bool:
+    """Whether ``user`` may fill the patent's self-assessment (its inventors and its admins; the review chain decides
+    in which states, ``evaluations.services``)."""
+    if user.role not in ASSESSOR_ROLES and not user.is_superuser:
+        return False
+    return _in_scope(user, patent)
 
 
 # Why a change was made, as the writers record it (``history_change_reason``), in words people read.
