@@ -175,7 +175,7 @@ def todo_view(request):
         # The steps this reviewer may take on this row, shown as its buttons (the service checks again).
         patent.row_actions = [(a, Action(a).label) for a in review_steps(request.user, state) if a != Action.SUBMIT]
         patent.can_submit = Action.SUBMIT in review_steps(request.user, state) and assessment is not None
-    steps = set(review_steps(request.user))
+    steps = {step for state in states for step in review_steps(request.user, state)}  # from the listed states
     return render(
         request,
         "evaluations/todo.html",

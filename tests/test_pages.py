@@ -3,14 +3,20 @@ list's review and exports, the history shown in labels."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from conftest import api_client
 from django.contrib.messages import get_messages
+from openpyxl import load_workbook
 from test_assessment_form import snapshot as assessment_snapshot
 from test_assessment_form import valid_data
 
-from evaluations.models import ReviewEvent, SelfAssessment
+from common.xlsx import XLSX
+from evaluations.exports import HEADERS as TODO_HEADERS
+from evaluations.models import ConversionIntent, ReviewEvent, SelfAssessment
 from patentpool.models import Patent
+from reference.models import IndustryCode, SEIClass
 
 # Each asks a question with no answer: an empty list, never a server error.
 NOTHING_MATCHES = [
@@ -171,3 +177,125 @@ def test_nul_in_an_api_patch_is_a_400(world, field):
     assert list(response.json()) == [field]
     assert Patent.objects.filter(pk=patent.pk, **{field: getattr(patent, field)}).exists()
     assert patent.history.count() == 1  # the creation only
+
+
+# -- the reviewer's to-do list --------------------------------------------------------------------------------------
+
+
+def _fill(patent, **fields):
+    """patent's self-assessment with the parts a reviewer reads, and two intents."""
+    assessment = SelfAssessment.objects.filter(patent=patent).first() or SelfAssessment(patent=patent)
+    values = {
+        "review_state": "submitted", "price_band": "10-20", "maturity": "small_batch", "value_stars": 4,
+        "industry": IndustryCode.objects.get(code="C38"),
+        "sei_class": SEIClass.objects.get(edition="2021", code="1.1"),
+        "products_advantages": "隔膜孔隙率高\n热收缩小", "prospect": "动力电池\n储能",
+    }  # fmt: skip
+    values.update(fields)
+    for name, value in values.items():
+        setattr(assessment, name, value)
+    assessment.save()
+    assessment.intents.all().delete()
+    ConversionIntent.objects.create(assessment=assessment, position=0, level1="license", level2="open_licence")
+    ConversionIntent.objects.create(
+        assessment=assessment, position=1, level1="transfer", level2="custom", custom_text="先许可后转让"
+    )
+    return assessment
+
+
+def test_the_todo_list_shows_the_self_assessment_beside_the_decision(client, world):
+    _fill(world.patent_a)
+    client.force_login(world.users["college_admin"])
+    response = client.get("/todo/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    row = page[page.index(f'id="todo-{world.patent_a.pk}"') :]
+    row = row[: row.index("</tr>")]
+    for shown in (
+        "待学院审核", "拟许可 – 拟开放许可", "拟转让 – 先许可后转让", "10-20万", "小批量生产、工程应用阶段", "四星",
+        "C38 电气机械和器材制造业", "隔膜孔隙率高<br>热收缩小", "动力电池<br>储能",
+    ):  # fmt: skip
+        assert shown in row, shown
+    sei = SEIClass.objects.get(edition="2021", code="1.1")
+    assert f"{sei.parent.code} {sei.parent.name}</span> › 1.1 {sei.name}" in row
+    assert f'<input type="checkbox" name="ids" value="{world.patent_a.pk}"' in row
+    assert (
+        f'id="review-{world.patent_a.pk}-college_approve"' in row and f'id="review-{world.patent_a.pk}-return"' in row
+    )
+    assert response.context["bulk_actions"] == [("college_approve", "学院审核通过"), ("return", "退回")]
+    assert 'action="/patents/bulk/"' in page
+
+
+def test_a_row_decision_on_the_todo_list_returns_to_it(client, world, filled_b):
+    SelfAssessment.objects.filter(patent=filled_b).update(review_state="submitted")
+    response = client.post(
+        f"/patents/{filled_b.pk}/review/", {"action": "college_approve", "comment": "", "next": "/todo/?page=1"}
+    )
+    assert (response.status_code, response["Location"]) == (302, "/todo/?page=1")
+    assert SelfAssessment.objects.get(patent=filled_b).review_state == "college_approved"
+    # a "next" that leaves the site is not followed
+    response = client.post(
+        f"/patents/{filled_b.pk}/review/", {"action": "return", "comment": "补充", "next": "//evil.example/"}
+    )
+    assert response["Location"] == f"/patents/{filled_b.pk}/"
+    assert SelfAssessment.objects.get(patent=filled_b).review_state == "returned"
+
+
+def test_bulk_approval_from_the_todo_list(client, world, filled_b):
+    SelfAssessment.objects.filter(patent=filled_b).update(review_state="college_approved")
+    assert f'name="ids" value="{filled_b.pk}"' in client.get("/todo/").content.decode()
+    response = client.post("/patents/bulk/", {"ids": [filled_b.pk], "action": "approve", "next": "/todo/"})
+    assert (response.status_code, response["Location"]) == (302, "/todo/")
+    assert _messages(response) == [("success", "已处理 1 件专利")]
+    assert SelfAssessment.objects.get(patent=filled_b).review_state == "approved"
+
+
+def test_the_todo_export_is_a_workbook_of_the_waiting_rows(client, world):
+    _fill(world.patent_a)
+    client.force_login(world.users["college_admin"])
+    page = client.get("/todo/").content.decode()
+    assert 'href="?export=xlsx"' in page
+    response = client.get("/todo/?export=xlsx")
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX
+    assert response["Content-Disposition"] == 'attachment; filename="todo.xlsx"'
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    rows = list(workbook.active.iter_rows(values_only=True))
+    sei = SEIClass.objects.get(edition="2021", code="1.1")
+    assert rows == [
+        tuple(TODO_HEADERS),
+        (
+            world.patent_a.application_number, world.patent_a.title, "材料学院", "待学院审核",
+            "拟许可 – 拟开放许可；拟转让 – 先许可后转让", "10-20万", "小批量生产、工程应用阶段", "四星",
+            "C38 电气机械和器材制造业", f"{sei.parent.code} {sei.parent.name} › 1.1 {sei.name}",
+            "隔膜孔隙率高\n热收缩小", "动力电池\n储能", None,
+        ),
+    ]  # fmt: skip
+
+
+def test_the_patent_page_review_box_shows_the_self_assessment(client, world):
+    _fill(world.patent_a, review_state="college_approved")
+    client.force_login(world.users["institution_admin"])
+    page = client.get(f"/patents/{world.patent_a.pk}/").content.decode()
+    box = page[page.index('class="review-box"') :]
+    box = box[: box.index("</section>")]
+    for shown in (
+        "待单位审核",
+        "拟许可 – 拟开放许可",
+        "10-20万",
+        "四星",
+        "C38 电气机械和器材制造业",
+        "动力电池<br>储能",
+    ):
+        assert shown in box, shown
+    assert 'id="review-approve"' in box and 'id="review-return"' in box
+    assert '<textarea name="comment" id="review-comment" maxlength="500"' in box
+
+
+def test_library_and_patent_pages_show_the_sei_class_alike(client, world):
+    _fill(world.patent_a, review_state="approved")
+    sei = SEIClass.objects.get(edition="2021", code="1.1")
+    shown = f'<span class="sei-parent">{sei.parent.code} {sei.parent.name}</span> › 1.1 {sei.name}'
+    client.force_login(world.users["institution_admin"])
+    for url in (f"/patents/{world.patent_a.pk}/", f"/library/{world.patent_a.pk}/", "/library/"):
+        assert shown in client.get(url).content.decode(), url
