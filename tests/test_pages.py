@@ -4,6 +4,8 @@ list's review and exports, the history shown in labels."""
 from __future__ import annotations
 
 import io
+import re
+from pathlib import Path
 
 import pytest
 from conftest import api_client
@@ -17,6 +19,8 @@ from evaluations.exports import HEADERS as TODO_HEADERS
 from evaluations.models import ConversionIntent, ReviewEvent, SelfAssessment
 from patentpool.models import Patent
 from reference.models import IndustryCode, SEIClass
+
+ROOT = Path(__file__).resolve().parents[1]
 
 # Each asks a question with no answer: an empty list, never a server error.
 NOTHING_MATCHES = [
@@ -299,3 +303,114 @@ def test_library_and_patent_pages_show_the_sei_class_alike(client, world):
     client.force_login(world.users["institution_admin"])
     for url in (f"/patents/{world.patent_a.pk}/", f"/library/{world.patent_a.pk}/", "/library/"):
         assert shown in client.get(url).content.decode(), url
+
+
+# -- change history ------------------------------------------------------------------------------------------------
+
+
+def test_a_patent_without_history_rows_opens(client, world):
+    Patent.history.filter(id=world.patent_a.pk).delete()  # as the demo generator's COPY or a bulk write leaves it
+    SelfAssessment.history.filter(patent_id=world.patent_a.pk).delete()
+    client.force_login(world.users["institution_admin"])
+    response = client.get(f"/patents/{world.patent_a.pk}/")
+    assert response.status_code == 200
+    assert (response.context["history"], response.context["assessment_history"]) == ([], [])
+    assert "暂无变更记录" in response.content.decode()
+
+
+def test_history_shows_labels_and_readable_reasons(client, world):
+    from evaluations.services import assessment_transition, patent_facts_update
+
+    admin = world.users["institution_admin"]
+    assessment = SelfAssessment.objects.get(patent=world.patent_a)
+    SelfAssessment.history.filter(patent_id=world.patent_a.pk).delete()
+    assessment.industry = None
+    assessment._change_reason = "self-assessment"
+    assessment.save()
+    del assessment._change_reason
+    assessment.industry = IndustryCode.objects.get(code="C38")
+    assessment.save()  # no reason recorded
+    assessment.save()  # nothing changed: not shown
+    assessment_transition(user=admin, patent_ids=[world.patent_a.pk], action="return", comment="补充")
+    patent_facts_update(user=admin, patent_id=world.patent_a.pk, data={"org_unit": world.college_b})
+    client.force_login(admin)
+    response = client.get(f"/patents/{world.patent_a.pk}/")
+    history = [(h.kind, h.reason, h.changes) for h in response.context["history"]]
+    assert history == [
+        ("已修改", "修改基本信息", [("所属学院", "测试大学 材料学院", "测试大学 计算机学院")]),
+        ("已创建", "", []),
+    ]
+    changes = [(h.kind, h.reason, h.changes) for h in response.context["assessment_history"]]
+    assert changes == [
+        ("已修改", "退回", [("审核状态", "已入转化资源库", "已退回"), ("审核意见", "", "补充")]),
+        ("已修改", "", [("国民经济行业分类", "", "C38 电气机械和器材制造业")]),
+        ("已修改", "填写自评", []),  # the oldest row shown: nothing older to compare with
+    ]
+    page = response.content.decode()
+    assert "国民经济行业分类：<del></del> → <ins>C38 电气机械和器材制造业</ins>" in page
+    assert "review:return" not in page and "patent_update" not in page
+
+
+def test_an_import_reason_is_named(world):
+    from patentpool.selectors import change_reason_label
+
+    assert change_reason_label("import #12") == "批量导入（任务 #12）"
+    assert change_reason_label("review:approve") == "审核入库"
+    assert change_reason_label("something new") == "something new"
+    assert change_reason_label(None) == ""
+
+
+# -- site furniture ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def production_errors(settings):
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["testserver"]
+
+
+def test_403_and_404_pages_are_the_sites(client, world, production_errors):
+    client.force_login(world.users["inventor"])
+    forbidden = client.get(f"/patents/{world.patent_a.pk}/edit/")
+    assert forbidden.status_code == 403
+    page = forbidden.content.decode()
+    assert '<html lang="zh-hans">' in page and 'class="topbar"' in page and 'id="error-403"' in page
+    assert "<title>无权访问 · PatentPool</title>" in page
+    assert "基础库信息由单位或学院管理员维护，发明人只填写自评" in page
+    missing = client.get("/patents/999999/")
+    assert missing.status_code == 404
+    page = missing.content.decode()
+    assert 'id="error-404"' in page and "<title>页面不存在 · PatentPool</title>" in page
+    # and in English for a reader who chose it
+    client.cookies["django_language"] = "en"
+    assert "<title>Page not found · PatentPool</title>" in client.get("/nowhere/").content.decode()
+
+
+def test_error_messages_look_like_errors_and_pages_carry_the_favicon(client, world):
+    client.force_login(world.users["institution_admin"])
+    response = client.post("/patents/bulk/", {"action": "approve", "next": "/todo/"}, follow=True)
+    page = response.content.decode()
+    assert '<li class="error" role="alert">请选择专利和操作</li>' in page
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    css = (ROOT / "static" / "css" / "app.css").read_text()
+    assert "ul.messages li.error { background:#fef2f2;" in css
+    assert (ROOT / "static" / "favicon.svg").read_text().startswith("<svg")
+
+
+@pytest.mark.parametrize("path", ["/patents/", "/library/"])
+def test_every_filter_has_a_label(client, world, path):
+    client.force_login(world.users["institution_admin"])
+    page = client.get(path).content.decode()
+    form = page[page.index('<form method="get"') :]
+    form = form[: form.index("</form>")]
+    controls = re.findall(r"<(select|input)\b[^>]*>", form)
+    unlabelled = []
+    for match in re.finditer(r"<(?:select|input)\b[^>]*>", form):
+        tag = match.group(0)
+        if 'type="hidden"' in tag:
+            continue
+        before = form[: match.start()]
+        inside_label = before.rfind("<label") > before.rfind("</label>")
+        if not inside_label and "aria-label" not in tag:
+            unlabelled.append(tag)
+    assert controls and unlabelled == []
