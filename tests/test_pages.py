@@ -414,3 +414,11 @@ def test_every_filter_has_a_label(client, world, path):
         if not inside_label and "aria-label" not in tag:
             unlabelled.append(tag)
     assert controls and unlabelled == []
+
+
+def test_tests_write_only_into_temporary_folders(settings, media_root, tmp_path_factory):
+    assert str(media_root) == settings.MEDIA_ROOT
+    assert media_root.is_relative_to(tmp_path_factory.getbasetemp())
+    slash_tmp = "/" + "tmp/"  # spelled apart so this file does not match itself
+    offenders = [p.name for p in (ROOT / "tests").glob("*.py") if f'"{slash_tmp}' in p.read_text()]
+    assert offenders == []
