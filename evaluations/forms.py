@@ -778,7 +778,14 @@ class BulkActionForm(forms.Form):
     ]
     ids = forms.TypedMultipleChoiceField(coerce=int, choices=())
     action = forms.ChoiceField(choices=ACTIONS)
-    comment = forms.CharField(max_length=500, required=False)
+    comment = forms.CharField(
+        max_length=500,
+        required=False,
+        error_messages={
+            "max_length": "意见不能超过 500 字 / A comment has at most 500 characters",
+            "null_characters_not_allowed": "意见不能包含空字符（\\x00） / A comment cannot contain a NUL character",
+        },
+    )
     level1 = forms.CharField(required=False)
     level2 = forms.CharField(required=False)
     org_unit = forms.IntegerField(required=False)
