@@ -7,10 +7,12 @@ The rules, written once:
 - the conversion resource library's rule (every signed-in role may browse it) is ``library.selectors``.
 """
 
+import datetime
 import re
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -133,6 +135,8 @@ def _value_label(model_field, value, related: dict) -> str:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return str(_("是") if value else _("否"))
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     return str(value)
 
 

@@ -357,7 +357,10 @@ def test_get_prefills_every_field_and_row_from_the_database(client, world, paten
     assert page.by_id("save-assessment").attrs["type"] == "submit"
     assert page.by_id("add-impl").attrs["type"] == page.by_id("add-intent").attrs["type"] == "button"
     assert page.has_id("impl-template") and page.has_id("intent-template")
-    assert [s.attrs["src"] for s in page.find_all("script") if "src" in s.attrs] == ["/static/js/assessment_form.js"]
+    assert [s.attrs["src"] for s in page.find_all("script") if "src" in s.attrs] == [
+        "/static/js/app.js",  # every page's (base.html)
+        "/static/js/assessment_form.js",
+    ]
     assert "/static/css/assessment.css" in [link.attrs.get("href") for link in page.find_all("link")]
 
 
