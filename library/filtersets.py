@@ -23,7 +23,10 @@ from .rules import idle_fiscal_patents, is_truthy
 YEARS = (1, 9999)
 SMALLINT = (0, 32767)
 IDS = (1, 2**63 - 1)
-NUMBER_ERRORS = {"invalid": _("请输入数字 / Enter a number")}
+NUMBER_ERRORS = {
+    "invalid": _("请输入数字 / Enter a number"),
+    "max_value": _("数值过大 / The number is too large"),  # django-filter caps numbers at 1e50
+}
 # A REST client reads a refused filter's message as it is: both languages, whatever the request's language.
 CHOICE_ERRORS = {"invalid_choice": _("“%(value)s”不是可选的值 / “%(value)s” is not one of the choices")}
 
@@ -44,14 +47,12 @@ class WholeNumberFilter(django_filters.NumberFilter):
         if value in django_filters.constants.EMPTY_VALUES:
             return qs
         low, high = self.bounds
-        whole = value == value.to_integral_value()
+        # Compared before any rounding: 1e999999999 is a valid Decimal whose int() would take the process down.
         if self.lookup_expr == "gte":
-            value = max(math.ceil(value), low)
-            return qs.none() if value > high else super().filter(qs, value)
+            return qs.none() if value > high else super().filter(qs, math.ceil(max(value, low)))
         if self.lookup_expr == "lte":
-            value = min(math.floor(value), high)
-            return qs.none() if value < low else super().filter(qs, value)
-        if not whole or not low <= value <= high:
+            return qs.none() if value < low else super().filter(qs, math.floor(min(value, high)))
+        if not low <= value <= high or value != value.to_integral_value():
             return qs.none()
         return super().filter(qs, int(value))
 

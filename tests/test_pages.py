@@ -37,6 +37,7 @@ NOTHING_MATCHES = [
     "org_unit=99999999999",
     "institution=99999999999999999999",
     "grant_year=2020.5",
+    "years_max=-2e16",
 ]
 
 
@@ -68,6 +69,7 @@ def test_a_filter_that_matches_nothing_answers_an_empty_api_list(world, path, qu
         ("grant_year=abc", "请输入数字 / Enter a number"),
         ("grant_year=inf", "请输入数字 / Enter a number"),
         ("years_min=NaN", "请输入数字 / Enter a number"),
+        ("grant_year=1e999999999", "数值过大 / The number is too large"),
         ("stars=9", "“9”不是可选的值 / “9” is not one of the choices"),
         ("ordering=secret", "“secret”不是可选的值 / “secret” is not one of the choices"),
     ],
@@ -79,13 +81,26 @@ def test_a_malformed_filter_is_refused_in_both_languages(world, path, query, mes
     assert list(response.json().values()) == [[message]]
 
 
-@pytest.mark.parametrize("query", ["grant_year=abc", "grant_year=inf", "stars=9", "ordering=secret"])
+@pytest.mark.parametrize(
+    "query", ["grant_year=abc", "grant_year=inf", "grant_year=1e999999999", "stars=9", "ordering=secret"]
+)
 @pytest.mark.parametrize("path", ["/library/", "/patents/"])
 def test_a_malformed_filter_on_a_page_is_left_out(client, world, path, query):
     client.force_login(world.users["national_admin"])
     response = client.get(f"{path}?{query}")
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == (2 if path == "/library/" else 4)
+
+
+@pytest.mark.parametrize("path", ["/patents/", "/api/patents/"])
+def test_a_bound_below_every_value_is_the_ranges_start(client, world, path):
+    Patent.objects.filter(pk=world.patent_a.pk).update(years_maintained=3)
+    client.force_login(world.users["national_admin"])
+    for query in ("years_min=-2e16", "years_min=-1", "years_max=2e16", "years_max=99999999999"):
+        response = client.get(f"{path}?{query}")
+        assert response.status_code == 200
+        count = len(response.context["page"].object_list) if "api" not in path else response.json()["count"]
+        assert count == 1, query  # the one patent whose maintained years are known
 
 
 # -- text the database refuses ------------------------------------------------------------------------------------------
