@@ -73,13 +73,18 @@ def ensure_services() -> None:
         )
 
 
+# Without CJK fonts every screenshot of the (Chinese) pages is boxes.
+CJK_FONTS = Path("/usr/share/fonts/opentype/noto")
+
+
 def ensure_chromium() -> None:
-    """Browser tests drive Debian's chromium; install it when we can (root with apt), never a downloaded build."""
-    if Path(CHROMIUM).exists():
+    """Browser tests drive Debian's chromium with Noto CJK fonts; install them when we can (root with apt), never a
+    downloaded build."""
+    if Path(CHROMIUM).exists() and CJK_FONTS.is_dir():
         return
     if shutil.which("apt-get") and os.geteuid() == 0:
         run("apt-get", "update", "-qq", check=False)
-        run("apt-get", "install", "-y", "-qq", "chromium", check=False)
+        run("apt-get", "install", "-y", "-qq", "chromium", "fonts-noto-cjk", check=False)
 
 
 def demo(args: list[str]) -> None:

@@ -144,6 +144,20 @@ _ROW_FIELDS = {
     "impl": ("level1", "level2", "custom", "value", "remark"),
     "intent": ("level1", "level2", "custom", *_TERM_FIELDS),
 }
+# The national column of each part of a row (the custom text belongs to the level-2 column).
+_ROW_PART_KEY = {
+    ("impl", "level1"): "impl_level1",
+    ("impl", "level2"): "impl_level2",
+    ("impl", "custom"): "impl_level2",
+    ("impl", "value"): "impl_value",
+    ("impl", "remark"): "impl_remark",
+    ("intent", "level1"): "intent_level1",
+    ("intent", "level2"): "intent_level2",
+    ("intent", "custom"): "intent_level2",
+}
+NUL_MESSAGE = ("不能包含空字符（\\x00）", "Must not contain a NUL character (\\x00)")
+_ROW_NAME_RE = re.compile(r"^(impl|intent)-(\d{1,4})-(level1|level2|custom|value|remark)$")
+_ROW_FIELDS = {"impl": ("level1", "level2", "custom", "value", "remark"), "intent": ("level1", "level2", "custom")}
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -616,9 +630,27 @@ class AssessmentForm:
                 problems.append(problem)
         return problems
 
+    def refuse_nul(self) -> None:
+        """PostgreSQL cannot store NUL (\\x00) in text: each field holding one gets an error, and the character is
+        removed from what the page shows back."""
+        for key in SINGLE_KEYS:
+            value = self.values.get(key, "")
+            if "\x00" in value:
+                self.values[key] = value.replace("\x00", "")
+                self._add(v.Problem(key, *NUL_MESSAGE, code="nul"))
+        for row in (*self.impl_rows, *self.intent_rows):
+            for part in _ROW_FIELDS[row.kind]:
+                value = getattr(row, part)
+                if "\x00" in value:
+                    setattr(row, part, value.replace("\x00", ""))
+                    problem = v.Problem(_ROW_PART_KEY[(row.kind, part)], *NUL_MESSAGE, code="nul")
+                    self.problems.append(problem)
+                    row.errors.setdefault(part, []).append(problem)
+
     def validate(self, base: InventoryRecord, *, patent_type: str | None) -> InventoryRecord | None:
         """Read the form and check it with the shared validator; the record when there is no problem, else None
         (every problem is attached to its field or row)."""
+        self.refuse_nul()
         record, read_problems = self.to_record(base)
         unread_fields = {p.key for p in read_problems if p.entry is None and p.key in SINGLE_KEYS}
         unread_rows = {(id(row), f) for rows in (self.impl_rows, self.intent_rows) for row in rows for f in row.errors}
@@ -828,7 +860,14 @@ class BulkActionForm(forms.Form):
     ]
     ids = forms.TypedMultipleChoiceField(coerce=int, choices=())
     action = forms.ChoiceField(choices=ACTIONS)
-    comment = forms.CharField(max_length=500, required=False)
+    comment = forms.CharField(
+        max_length=500,
+        required=False,
+        error_messages={
+            "max_length": "意见不能超过 500 字 / A comment has at most 500 characters",
+            "null_characters_not_allowed": "意见不能包含空字符（\\x00） / A comment cannot contain a NUL character",
+        },
+    )
     level1 = forms.CharField(required=False)
     level2 = forms.CharField(required=False)
     org_unit = forms.IntegerField(required=False)

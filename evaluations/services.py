@@ -54,6 +54,8 @@ TARGET = {
     Action.APPROVE: ReviewState.APPROVED,
     Action.RETURN: ReviewState.RETURNED,
 }
+# The review comment's room (ReviewEvent.comment, SelfAssessment.review_comment).
+COMMENT_MAX_LENGTH = 500
 # Steps that need a complete, valid self-assessment.
 NEEDS_COMPLETE = {Action.SUBMIT, Action.COLLEGE_APPROVE, Action.APPROVE}
 
@@ -111,6 +113,12 @@ def assessment_transition(*, user: User, patent_ids: Iterable[int], action: str,
         raise PermissionDenied(f"您的角色不能执行“{Action(action).label}” / Your role cannot do this step")
     if action == Action.RETURN and not comment.strip():
         raise ValidationError({"comment": "退回时必须填写意见 / A return needs a comment"})
+    if len(comment.strip()) > COMMENT_MAX_LENGTH:
+        raise ValidationError(
+            {"comment": f"意见不能超过 {COMMENT_MAX_LENGTH} 字 / A comment has at most {COMMENT_MAX_LENGTH} characters"}
+        )
+    if "\x00" in comment:  # PostgreSQL refuses NUL in text
+        raise ValidationError({"comment": "意见不能包含空字符（\\x00） / A comment cannot contain a NUL character"})
     patents = _locked_patents(user, patent_ids)  # an inventor's scope is already their own patents
     locked = {
         a.patent_id: a

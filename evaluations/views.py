@@ -6,16 +6,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from common.pagination import page_of
 from evaluations.record import record_from_patent
 from institutions.choices import Role
-from patentpool.selectors import patent_can_edit, patent_get, patent_list
+from patentpool.selectors import patent_can_assess, patent_get, patent_list
 
 from .choices import ReviewState
-from .forms import AssessmentForm, BulkActionForm, client_options
+from .exports import todo_workbook_response
+from .forms import AssessmentForm, BulkActionForm, bulk_action_choices, client_options
+from .models import ReviewEvent
 from .services import (
     INVENTOR_EDITABLE_STATES,
     TARGET,
@@ -23,7 +26,19 @@ from .services import (
     assessment_set_intent,
     assessment_transition,
     patent_set_org_unit,
+    review_steps,
 )
+
+Action = ReviewEvent.Action
+
+
+def _back(request, default: str) -> str:
+    """Where to return after a POST: the page it came from (``next``) when it is a page of this site."""
+    target = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if target and safe else default
 
 
 def _locked_for(user, state: str) -> bool:
@@ -38,7 +53,7 @@ def assessment_edit_view(request, pk: int):
     patent = patent_get(user=request.user, pk=pk)
     if patent is None:
         raise Http404
-    if not patent_can_edit(user=request.user, patent=patent):
+    if not patent_can_assess(user=request.user, patent=patent):
         raise PermissionDenied
     assessment = getattr(patent, "assessment", None)
     state = assessment.review_state if assessment is not None else ReviewState.DRAFT
@@ -103,12 +118,16 @@ def _run_bulk(request, ids: list[int], data: dict) -> None:
 @login_required
 def patent_bulk_view(request):
     """A bulk action on the selected patents; all of them take it, or none does and every reason is shown."""
-    back = request.POST.get("next") or "/patents/"
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        back = "/patents/"  # never off-site: "//evil.example/" starts with a slash too
+    back = _back(request, "/patents/")
     form = BulkActionForm(request.POST or None)
     if request.method != "POST" or not form.is_valid():
-        messages.error(request, _("请选择专利和操作"))
+        if "ids" in form.errors or "action" in form.errors or request.method != "POST":
+            messages.error(request, _("请选择专利和操作"))
+        for name, errors in form.errors.items():
+            if name not in ("ids", "action"):
+                label = {"comment": _("意见"), "org_unit": _("学院")}.get(name, name)
+                for error in errors:
+                    messages.error(request, f"{label}：{error}")
         return redirect(back)
     _run_bulk(request, form.cleaned_data["ids"], form.cleaned_data)
     return redirect(back)
@@ -126,7 +145,7 @@ def patent_review_view(request, pk: int):
     if data["action"] not in TARGET:
         raise Http404
     _run_bulk(request, [patent.pk], data)
-    return redirect("patent-detail", pk=patent.pk)
+    return redirect(_back(request, reverse("patent-detail", args=[patent.pk])))
 
 
 @login_required
@@ -144,5 +163,25 @@ def todo_view(request):
     waiting = qs.filter(assessment__review_state__in=states)
     if request.user.role == "inventor":
         waiting = qs.filter(Q(assessment__isnull=True) | Q(assessment__review_state__in=states))
-    waiting = waiting.order_by("assessment__review_state", "-grant_date", "id")
-    return render(request, "evaluations/todo.html", {"page": page_of(request, waiting), "states": states})
+    waiting = waiting.order_by("assessment__review_state", "-grant_date", "id").select_related(
+        "assessment__industry", "assessment__sei_class__parent"
+    )
+    if request.GET.get("export") == "xlsx":
+        return todo_workbook_response(waiting.prefetch_related("assessment__intents"))
+    page = page_of(request, waiting.prefetch_related("assessment__intents"))
+    for patent in page:
+        assessment = getattr(patent, "assessment", None)
+        state = assessment.review_state if assessment else ReviewState.DRAFT
+        # The steps this reviewer may take on this row, shown as its buttons (the service checks again).
+        patent.row_actions = [(a, Action(a).label) for a in review_steps(request.user, state) if a != Action.SUBMIT]
+        patent.can_submit = Action.SUBMIT in review_steps(request.user, state) and assessment is not None
+    steps = {step for state in states for step in review_steps(request.user, state)}  # from the listed states
+    return render(
+        request,
+        "evaluations/todo.html",
+        {
+            "page": page,
+            "states": states,
+            "bulk_actions": [(v, label) for v, label in bulk_action_choices(request.user) if v in steps],
+        },
+    )

@@ -1,8 +1,10 @@
 """The FilterSets of the two libraries, each serving the HTML list and the API alike."""
 
+import math
 import re
 
 import django_filters
+import django_filters.constants
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -34,6 +36,44 @@ def deal_kind_choices():
 @extend_schema_field(OpenApiTypes.STR)
 class DealKindInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
     """Comma-separated deal kinds, each checked against the deal vocabulary."""
+
+
+# Bounds of the whole numbers the filters compare with: years a date can have, a smallint, a database id.
+YEARS = (1, 9999)
+SMALLINT = (0, 32767)
+IDS = (1, 2**63 - 1)
+NUMBER_ERRORS = {
+    "invalid": _("请输入数字 / Enter a number"),
+    "max_value": _("数值过大 / The number is too large"),  # django-filter caps numbers at 1e50
+}
+# A REST client reads a refused filter's message as it is: both languages, whatever the request's language.
+CHOICE_ERRORS = {"invalid_choice": _("“%(value)s”不是可选的值 / “%(value)s” is not one of the choices")}
+
+
+class WholeNumberFilter(django_filters.NumberFilter):
+    """A whole-number filter that answers nothing, instead of failing, when no stored value can match.
+
+    A grant year of 0 or 2e16, 99999999999 years maintained or an id beyond bigint are questions without an answer,
+    not errors: Python's dates and PostgreSQL's integers refuse them, so they never reach the query. On the side where
+    every value matches (``years_min=-1``) the bound is moved to the range's end instead."""
+
+    def __init__(self, *args, bounds: tuple[int, int], **kwargs):
+        kwargs.setdefault("error_messages", NUMBER_ERRORS)
+        super().__init__(*args, **kwargs)
+        self.bounds = bounds
+
+    def filter(self, qs, value):
+        if value in django_filters.constants.EMPTY_VALUES:
+            return qs
+        low, high = self.bounds
+        # Compared before any rounding: 1e999999999 is a valid Decimal whose int() would take the process down.
+        if self.lookup_expr == "gte":
+            return qs.none() if value > high else super().filter(qs, math.ceil(max(value, low)))
+        if self.lookup_expr == "lte":
+            return qs.none() if value < low else super().filter(qs, math.floor(min(value, high)))
+        if not low <= value <= high or value != value.to_integral_value():
+            return qs.none()
+        return super().filter(qs, int(value))
 
 
 # A patent counts as assessed once its self-assessment has gone to review (or further).
@@ -83,17 +123,15 @@ def patent_number_q(value: str) -> Q | None:
 
 class PatentFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("申请号/名称/发明人"))
-    org_unit = django_filters.NumberFilter(field_name="org_unit_id", label=_("学院"))
+    org_unit = WholeNumberFilter(field_name="org_unit_id", bounds=IDS, label=_("学院"))
     patent_type = django_filters.ChoiceFilter(choices=PatentType.choices, label=_("专利类型"))
-    grant_year = django_filters.NumberFilter(
-        field_name="grant_date", lookup_expr="year", label=_("授权年份"), **whole_number(1, 9999)
-    )
+    grant_year = WholeNumberFilter(field_name="grant_date", lookup_expr="year", bounds=YEARS, label=_("授权年份"))
     legal_status = django_filters.ChoiceFilter(choices=LegalStatus.choices, label=_("法律状态"))
-    years_min = django_filters.NumberFilter(
-        field_name="years_maintained", lookup_expr="gte", label=_("维持年限≥"), **whole_number(0, 32767)
+    years_min = WholeNumberFilter(
+        field_name="years_maintained", lookup_expr="gte", bounds=SMALLINT, label=_("维持年限≥")
     )
-    years_max = django_filters.NumberFilter(
-        field_name="years_maintained", lookup_expr="lte", label=_("维持年限≤"), **whole_number(0, 32767)
+    years_max = WholeNumberFilter(
+        field_name="years_maintained", lookup_expr="lte", bounds=SMALLINT, label=_("维持年限≤")
     )
     fiscally_funded = django_filters.BooleanFilter(label=_("财政资助"))
     assessed = django_filters.BooleanFilter(method="filter_assessed", label=_("已自评"))
@@ -109,7 +147,7 @@ class PatentFilterSet(django_filters.FilterSet):
     )
     industry = django_filters.CharFilter(method="filter_industry", label=_("国民经济行业（门类/大类）"))
     ipc = django_filters.CharFilter(method="filter_ipc", label=_("IPC"))
-    institution = django_filters.NumberFilter(field_name="institution_id", label=_("单位"))
+    institution = WholeNumberFilter(field_name="institution_id", bounds=IDS, label=_("单位"))
     fiscal_idle = django_filters.CharFilter(method="filter_fiscal_idle", label=_("财政资助满五年未实施"))
     # The dashboards link every figure to the list behind it; these filters make those lists.
     province = django_filters.CharFilter(field_name="institution__province__code", label=_("省份"))
@@ -154,6 +192,14 @@ class PatentFilterSet(django_filters.FilterSet):
     def _rank(self) -> bool:
         """Whether a search may set the order: not when the caller asked for one (``ordering``)."""
         return not (self.form.cleaned_data.get("ordering") if hasattr(self.form, "cleaned_data") else None)
+
+    @property
+    def form(self):
+        form = super().form
+        for field in form.fields.values():  # the form's own copies of the fields
+            if "invalid_choice" in field.error_messages:
+                field.error_messages.update(CHOICE_ERRORS)
+        return form
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -74,7 +74,7 @@ def library_page_queryset(qs: QuerySet[Patent]) -> QuerySet[Patent]:
     intents and one for the implementation states (the fiscal-idle flag) — the number of queries of a page does not
     depend on its size."""
     return qs.select_related(
-        "institution__province", "org_unit", "assessment__industry", "assessment__sei_class"
+        "institution__province", "org_unit", "assessment__industry", "assessment__sei_class__parent"
     ).prefetch_related(
         Prefetch("assessment__intents", queryset=ConversionIntent.objects.order_by("assessment_id", "position")),
         Prefetch(

@@ -13,7 +13,7 @@ def resource_library_list(*, user: User) -> QuerySet[Patent]:
     if not user.is_authenticated or not user.is_active:
         return Patent.objects.none()
     approved = Patent.objects.filter(in_library_q())
-    return patent_list_columns(approved).select_related("assessment__industry", "assessment__sei_class")
+    return patent_list_columns(approved).select_related("assessment__industry", "assessment__sei_class__parent")
 
 
 def resource_get(*, user: User, pk: int) -> Patent | None:

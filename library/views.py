@@ -18,7 +18,13 @@ from evaluations.services import patent_facts_update, review_steps
 from institutions.selectors import org_unit_list
 from inventory.export import national_workbook_response
 from patentpool.forms import PatentCreateForm, PatentEditForm
-from patentpool.selectors import history_with_changes, patent_can_edit, patent_get, patent_list
+from patentpool.selectors import (
+    history_with_changes,
+    patent_can_assess,
+    patent_can_edit_facts,
+    patent_get,
+    patent_list,
+)
 from patentpool.services import DuplicatePatent, patent_create
 
 from .exports import patent_list_workbook_response
@@ -79,7 +85,8 @@ def patent_detail_view(request, pk: int):
         {
             "patent": patent,
             "assessment": assessment,
-            "can_edit": patent_can_edit(user=request.user, patent=patent),
+            "can_edit_facts": patent_can_edit_facts(user=request.user, patent=patent),
+            "can_assess": patent_can_assess(user=request.user, patent=patent),
             "review_actions": actions,
             "review_events": assessment.review_events.select_related("actor")[:50] if assessment else [],
             "history": history,
@@ -140,8 +147,8 @@ def patent_edit_view(request, pk: int):
     patent = patent_get(user=request.user, pk=pk)
     if patent is None:
         raise Http404
-    if not patent_can_edit(user=request.user, patent=patent):
-        raise PermissionDenied
+    if not patent_can_edit_facts(user=request.user, patent=patent):
+        raise PermissionDenied(_("基础库信息由单位或学院管理员维护，发明人只填写自评"))
     form = PatentEditForm(request.POST or None, instance=patent, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

@@ -7,6 +7,9 @@ from institutions.selectors import org_unit_list
 from .models import Patent
 from .services import EDITABLE_FIELDS
 
+# PostgreSQL cannot store NUL in text; Django's own message for it is easily misread.
+NUL_ERROR = {"null_characters_not_allowed": "不能包含空字符（\\x00） / Must not contain a NUL character (\\x00)"}
+
 
 class PatentEditForm(forms.ModelForm):
     """Hand corrections of a patent's base-library data; the college list is the user's own."""
@@ -18,6 +21,8 @@ class PatentEditForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["org_unit"].queryset = org_unit_list(user=user).filter(institution_id=self.instance.institution_id)
+        for field in self.fields.values():
+            field.error_messages.update(NUL_ERROR)
 
 
 class PatentCreateForm(forms.ModelForm):
@@ -40,6 +45,8 @@ class PatentCreateForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["org_unit"].queryset = org_unit_list(user=user)
         self.fields["patentees"].required = False
+        for field in self.fields.values():
+            field.error_messages.update(NUL_ERROR)
 
     def validate_unique(self):
         """Uniqueness is the service's to decide (it links to the existing record)."""

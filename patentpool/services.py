@@ -6,7 +6,7 @@ from django.db import transaction
 from institutions.models import OrgUnit, User
 
 from .models import Patent
-from .selectors import patent_can_edit
+from .selectors import patent_can_edit_facts, patent_get
 
 # Base-library fields an institution may correct by hand.
 EDITABLE_FIELDS = ("title", "inventors", "patentees", "org_unit", "fiscally_funded", "funding_project")
@@ -14,13 +14,20 @@ EDITABLE_FIELDS = ("title", "inventors", "patentees", "org_unit", "fiscally_fund
 
 @transaction.atomic
 def patent_update(*, user: User, patent_id: int, data: dict) -> Patent:
-    """Change a patent's base-library data. Refused (and nothing written) when the patent is not the user's.
+    """Change a patent's base-library facts. Refused (and nothing written) when the patent is not the user's, or the
+    user is not one of its admins (an inventor fills the self-assessment only).
 
     Callers go through ``evaluations.services.patent_facts_update``, which also keeps the library entry's search text
     (title + assessment texts) in step."""
     patent = Patent.objects.select_for_update().filter(pk=patent_id).first()
-    if patent is None or not patent_can_edit(user=user, patent=patent):
+    if patent is None or patent_get(user=user, pk=patent_id) is None:
         raise PermissionDenied("无权修改该专利 / You may not change this patent")
+    if not patent_can_edit_facts(user=user, patent=patent):
+        raise PermissionDenied(
+            "基础库信息（名称、学院、类型、号码、日期、权利人）由单位或学院管理员维护，发明人只填写自评 / "
+            "Base-library facts (title, college, type, numbers, dates, holder) are kept by institution and college "
+            "admins; an inventor fills the self-assessment only"
+        )
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "该字段不可修改 / This field cannot be changed"))

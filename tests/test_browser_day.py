@@ -12,7 +12,7 @@ from institutions.models import User
 pytestmark = pytest.mark.browser
 
 
-def test_the_whole_day(browser, live_server, live_world):
+def test_the_whole_day(browser, live_server, live_world, tmp_path):
     world = live_world
     other_inventor = User.objects.create(username="inventor_b", role=Role.INVENTOR, institution=world.uni,
                                          org_unit=world.college_b)  # fmt: skip
@@ -26,7 +26,7 @@ def test_the_whole_day(browser, live_server, live_world):
     page.fill("input[name=q]", "锂电池")
     page.click("#apply-filters")
     page.wait_for_load_state()
-    page.screenshot(path="/tmp/day1.png")
+    page.screenshot(path=tmp_path / "day1.png")
     page.click(f"text={world.patent_a.application_number}")
     page.click("#edit-assessment")
     page.select_option("#impl-0-level1", label="已许可")
@@ -57,7 +57,7 @@ def test_the_whole_day(browser, live_server, live_world):
     page = sign_in(browser, live_server, "institution_admin", "pw-institution_admin")
     page.click("#nav-todo")
     page.wait_for_load_state()
-    page.screenshot(path="/tmp/day2.png")
+    page.screenshot(path=tmp_path / "day2.png")
     page.click(f"text={world.patent_a.application_number}")
     page.click("#review-approve")
     page.wait_for_load_state()

@@ -16,7 +16,7 @@ from enterprises.selectors import enterprise_list
 from institutions.selectors import institution_list
 from library.selectors import resource_library_list
 from patentpool.models import Patent
-from patentpool.selectors import patent_can_edit, patent_list
+from patentpool.selectors import patent_can_assess, patent_can_edit_facts, patent_list
 from transfers.selectors import deal_list
 
 # Which of the world's patents each role sees in the base library.
@@ -30,7 +30,8 @@ BASE_VISIBLE = {
     "provincial_bureau": {"a", "b", "institute"},
     "ministry": {"a", "b", "far"},
 }
-EDITABLE = {
+# Whose self-assessment a role may fill …
+ASSESSABLE = {
     "national_admin": {"a", "b", "institute", "far"},
     "institution_admin": {"a", "b"},
     "college_admin": {"a"},
@@ -40,6 +41,8 @@ EDITABLE = {
     "provincial_bureau": set(),
     "ministry": set(),
 }
+# … and whose base-library facts (title, college, type, numbers, dates, holder) it may correct: the admins only.
+EDITABLE = {**ASSESSABLE, "inventor": set()}
 RESOURCE_VISIBLE = {"a", "far"}  # approved patents: every signed-in role browses the resource library
 INSTITUTIONS_VISIBLE = {
     "national_admin": {"uni", "institute", "far_uni"},
@@ -98,8 +101,23 @@ def test_resource_library_open_to_every_role(world, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_edit_permission(world, role):
     user = world.users[role]
-    editable = {k for k, p in patents_by_key(world).items() if patent_can_edit(user=user, patent=p)}
+    editable = {k for k, p in patents_by_key(world).items() if patent_can_edit_facts(user=user, patent=p)}
     assert editable == EDITABLE[role]
+    assessable = {k for k, p in patents_by_key(world).items() if patent_can_assess(user=user, patent=p)}
+    assert assessable == ASSESSABLE[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_patent_page_offers_the_edits_the_role_may_make(client, world, role):
+    login(client, world, role)
+    for key, patent in patents_by_key(world).items():
+        response = client.get(f"/patents/{patent.pk}/")
+        if key not in BASE_VISIBLE[role]:
+            assert response.status_code == 404
+            continue
+        page = response.content.decode()
+        assert (f'href="/patents/{patent.pk}/edit/"' in page) == (key in EDITABLE[role]), (role, key)
+        assert (f'href="/patents/{patent.pk}/assessment/"' in page) == (key in ASSESSABLE[role]), (role, key)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -256,6 +274,57 @@ def test_api_patch_matrix_and_denied_changes_nothing(world, role):
             assert response.status_code in (403, 404), (role, key)
             assert (after.title, after.updated_at) == (before.title, before.updated_at)
             assert patent.history.count() == history_before
+
+
+INVENTOR_REFUSAL = (
+    "基础库信息（名称、学院、类型、号码、日期、权利人）由单位或学院管理员维护，发明人只填写自评 / "
+    "Base-library facts (title, college, type, numbers, dates, holder) are kept by institution and college admins; "
+    "an inventor fills the self-assessment only"
+)
+
+
+@pytest.mark.parametrize(
+    "change", [{"org_unit": None}, {"title": "发明人改的名称"}, {"inventors": "王五"}, {"patentees": "别人"}]
+)
+def test_an_inventor_cannot_change_base_library_facts_through_the_api(world, change):
+    # patent_a is approved: a changed title would show in the resource library at once
+    if "org_unit" in change:
+        change = {"org_unit": world.college_b.pk}
+    before = Patent.objects.filter(pk=world.patent_a.pk).values().get()
+    history_before = world.patent_a.history.count()
+    response = api_for(world, "inventor").patch(f"/api/patents/{world.patent_a.pk}/", change, format="json")
+    assert response.status_code == 403
+    assert response.json() == {"detail": INVENTOR_REFUSAL}
+    assert Patent.objects.filter(pk=world.patent_a.pk).values().get() == before
+    assert world.patent_a.history.count() == history_before
+    library = api_for(world, "enterprise").get(f"/api/resource-library/{world.patent_a.pk}/").json()
+    assert (library["title"], library["org_unit"]) == (before["title"], before["org_unit_id"])
+
+
+def test_an_inventor_cannot_open_or_post_the_edit_page(client, world):
+    login(client, world, "inventor")
+    before = Patent.objects.filter(pk=world.patent_a.pk).values().get()
+    assert client.get(f"/patents/{world.patent_a.pk}/edit/").status_code == 403
+    response = client.post(
+        f"/patents/{world.patent_a.pk}/edit/",
+        {"title": "发明人改的名称", "inventors": "王五", "org_unit": world.college_b.pk},
+    )
+    assert response.status_code == 403
+    assert Patent.objects.filter(pk=world.patent_a.pk).values().get() == before
+    # … while the self-assessment of the same patent is theirs to fill
+    assert client.get(f"/patents/{world.patent_a.pk}/assessment/").status_code == 200
+
+
+def test_the_facts_service_refuses_an_inventor(world):
+    from django.core.exceptions import PermissionDenied
+
+    from evaluations.services import patent_facts_update
+
+    before = Patent.objects.filter(pk=world.patent_a.pk).values().get()
+    with pytest.raises(PermissionDenied) as excinfo:
+        patent_facts_update(user=world.users["inventor"], patent_id=world.patent_a.pk, data={"title": "新名称"})
+    assert str(excinfo.value) == INVENTOR_REFUSAL
+    assert Patent.objects.filter(pk=world.patent_a.pk).values().get() == before
 
 
 def test_api_rejects_readonly_and_foreign_college(world):

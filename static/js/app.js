@@ -8,7 +8,7 @@
 
   document.addEventListener("change", function (event) {
     const el = event.target;
-    if (el.matches("select[data-autosubmit]") && el.form) {
+    if (el.matches("select[data-autosubmit], select.autosubmit") && el.form) {
       el.form.submit();
     } else if (el.matches("input[data-select-all]")) {
       document.querySelectorAll('input[name="' + el.dataset.selectAll + '"]').forEach(function (box) {
