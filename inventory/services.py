@@ -16,8 +16,7 @@ from django.utils import timezone
 from institutions.choices import Role
 from institutions.models import User
 
-from .choices import CANCELLABLE_IMPORT_STATES, RETRYABLE_IMPORT_STATES, ImportState
-from .choices import ImportKind
+from .choices import CANCELLABLE_IMPORT_STATES, RETRYABLE_IMPORT_STATES, ImportKind, ImportState
 from .models import ImportJob
 from .selectors import import_job_list
 from .tasks import inventory_import_run

@@ -2,8 +2,7 @@
 
 from rest_framework import serializers
 
-from ..choices import CANCELLABLE_IMPORT_STATES, RETRYABLE_IMPORT_STATES
-from ..choices import ImportKind
+from ..choices import CANCELLABLE_IMPORT_STATES, RETRYABLE_IMPORT_STATES, ImportKind
 from ..models import ImportJob
 
 
