@@ -629,8 +629,11 @@ class DemoGenerator:
             flush()
         _reset_sequences([Patent, SelfAssessment, ConversionIntent, ImplementationStatus, Deal])
         if connection.vendor == "postgresql":
+            # Only the tables written here: a bare ANALYZE also takes the shared catalogs and so waits on other
+            # databases' long transactions on the same server.
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+                for model in (Patent, SelfAssessment, ConversionIntent, ImplementationStatus, Deal):
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
     # -- one login per role --------------------------------------------------------------------------------------
     def _users(self) -> None:
