@@ -156,8 +156,8 @@ _ROW_PART_KEY = {
     ("intent", "custom"): "intent_level2",
 }
 NUL_MESSAGE = ("不能包含空字符（\\x00）", "Must not contain a NUL character (\\x00)")
-_ROW_NAME_RE = re.compile(r"^(impl|intent)-(\d{1,4})-(level1|level2|custom|value|remark)$")
-_ROW_FIELDS = {"impl": ("level1", "level2", "custom", "value", "remark"), "intent": ("level1", "level2", "custom")}
+# An intent row's own terms (R–W) are checked for NUL at their own columns too.
+_ROW_PART_KEY.update({("intent", name): key for name, key in _TERM_KEY_OF_FIELD.items()})
 
 
 # --------------------------------------------------------------------------------------------------------------------

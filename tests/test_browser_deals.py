@@ -29,7 +29,7 @@ def _count(page, selector: str) -> int:
     return int(page.locator(selector).inner_text())
 
 
-def test_deals_day(browser, live_server, live_demo):
+def test_deals_day(browser, live_server, live_demo, tmp_path):
     today = datetime.date.today()
     admin = User.objects.get(username="inst_admin")
     declaration = OpenLicenceDeclaration.objects.get(status="active")
@@ -60,7 +60,7 @@ def test_deals_day(browser, live_server, live_demo):
     page.fill("#id_inventor_reward_share", "70")
     page.click("#register-deal")
     page.wait_for_load_state()
-    page.screenshot(path="/tmp/deals1.png", full_page=True)
+    page.screenshot(path=str(tmp_path / "deals1.png"), full_page=True)
     rows = page.locator("#schedule tbody tr").all_inner_texts()
     assert len(rows) == 4  # the entry fee and three yearly royalties
     assert "入门费" in rows[0] and "15.00" in rows[0] and "已逾期" in rows[0]
@@ -102,7 +102,7 @@ def test_deals_day(browser, live_server, live_demo):
     row.locator("input[name=accept]").check()
     row.locator(f"#take-{declaration.pk}").click()
     page.wait_for_load_state()
-    page.screenshot(path="/tmp/deals3.png", full_page=True)
+    page.screenshot(path=str(tmp_path / "deals3.png"), full_page=True)
     assert "开放许可" in page.locator("h1").inner_text()
     assert len(page.locator("#schedule tbody tr").all()) == 3  # 2 万元 a year for three years
     page.close()
