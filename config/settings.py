@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "evaluations",
     "inventory",
     "library",
+    "matching",
     "transfers",
     "dashboards",
     "seed",
@@ -187,4 +189,28 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Beat: recompute the resource library's class counts a little more often than they expire from the cache.
 CELERY_BEAT_SCHEDULE = {
     "warm-library-facets": {"task": "library.warm_library_facets", "schedule": 240.0, "options": {"expires": 230}},
+    # Matching: what changed is pushed within a minute; everything is rematched nightly; the digest goes out daily.
+    "matching-incremental": {"task": "matching.match_incremental", "schedule": 30.0, "options": {"expires": 25}},
+    "matching-full": {
+        "task": "matching.full_rematch",
+        "schedule": crontab(hour=2, minute=15),
+        "options": {"expires": 3600},
+    },
+    "matching-digest": {
+        "task": "matching.send_digests",
+        "schedule": crontab(hour=8, minute=0),
+        "options": {"expires": 3600},
+    },
 }
+# GB/T 4754 level enterprises and patents are matched at: 3 = 大类 (a code counts under its ancestors).
+MATCHING_LEVEL_LENGTH = int(os.environ.get("MATCHING_LEVEL_LENGTH", "3"))
+
+# Mail (the push digest): the console in the demo; SMTP when EMAIL_HOST is set.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "patentpool@localhost")

@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("library.urls")),
     path("", include("evaluations.urls")),
     path("", include("inventory.urls")),
+    path("", include("enterprises.urls")),
+    path("", include("matching.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -17,6 +19,8 @@ urlpatterns = [
     path("api/", include("library.api.urls")),
     path("api/", include("institutions.api.urls")),
     path("api/", include("inventory.api.urls")),
+    path("api/", include("enterprises.api.urls")),
+    path("api/", include("matching.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
