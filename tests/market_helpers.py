@@ -40,9 +40,16 @@ def market_world(world) -> dict[str, Enterprise]:
     )
     Patent.objects.filter(pk=world.patent_b.pk).update(ipc_main="G06V 10/82", ipc_subclass="G06V")
     return {
-        "battery": make_enterprise(11, "江苏锂电新能源有限公司", world.p1, "C3841", "动力锂电池、锂电池隔膜",
-                                   needs="提高隔膜耐热性\n提高能量密度"),  # fmt: skip
-        "chemicals": make_enterprise(12, "广东固态电池有限公司", world.p2, "C384", "固态电池、固态电解质膜",
-                                     interests="H01M"),  # fmt: skip
+        "battery": make_enterprise(
+            11,
+            "江苏锂电新能源有限公司",
+            world.p1,
+            "C3841",
+            "动力锂电池、锂电池隔膜",
+            needs="提高隔膜耐热性\n提高能量密度",
+        ),  # fmt: skip
+        "chemicals": make_enterprise(
+            12, "广东固态电池有限公司", world.p2, "C384", "固态电池、固态电解质膜", interests="H01M"
+        ),  # fmt: skip
         "rice": make_enterprise(13, "江苏稻谷种业有限公司", world.p1, "A0111", "水稻新品种"),
     }

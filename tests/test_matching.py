@@ -100,7 +100,9 @@ def test_full_run_alone_gives_the_same_pushes(world):
 def test_approving_a_patent_pushes_it_on_the_next_pass(world):
     ents = market_world(world)
     services.match_incremental()
-    vision = make_enterprise(14, "江苏智能视觉有限公司", world.p1, "I6513", "工业视觉检测系统、图像识别", interests="G06V")
+    vision = make_enterprise(
+        14, "江苏智能视觉有限公司", world.p1, "I6513", "工业视觉检测系统、图像识别", interests="G06V"
+    )
     SelfAssessment.objects.create(
         patent=world.patent_b, review_state=ReviewState.COLLEGE_APPROVED, maturity="small_batch", value_stars=4,
         price_band="10-20", contact_name="王老师", contact_phone="13800000000",
@@ -128,7 +130,7 @@ def test_review_service_approval_is_picked_up(world):
         price_band="10-20", contact_name="王老师", contact_phone="13800000000", industry_id=None,
         products_advantages="图像识别模型，缺陷检测准确率高", prospect="可用于工业视觉检测",
     )  # fmt: skip
-    from evaluations.models import ImplementationStatus, ConversionIntent
+    from evaluations.models import ConversionIntent, ImplementationStatus
 
     assessment = SelfAssessment.objects.get(patent=world.patent_b)
     ImplementationStatus.objects.create(assessment=assessment, level1="not_implemented")
