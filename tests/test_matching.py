@@ -98,7 +98,7 @@ def test_full_run_alone_gives_the_same_pushes(world):
 
 
 def test_approving_a_patent_pushes_it_on_the_next_pass(world):
-    ents = market_world(world)
+    market_world(world)
     services.match_incremental()
     vision = make_enterprise(
         14, "江苏智能视觉有限公司", world.p1, "I6513", "工业视觉检测系统、图像识别", interests="G06V"
