@@ -6,7 +6,7 @@ Score out of 100, the same for a pair whichever block it is scored in:
 - text (up to 40): cosine of the patent's words (title, products, prospect) and the enterprise's (products, needs),
   each word weighed by jieba's IDF table, so rare technical words count and common ones barely;
 - facts: technology maturity (2–8), value stars (1.6 each, up to 8), same province (4).
-Pairs under ``MIN_SCORE`` are not pushed; a patent goes to at most ``PER_PATENT`` enterprises of a block. The reason
+Pairs under ``MIN_SCORE`` are not pushed; a patent goes to at most ``PER_PATENT`` enterprises (its best across all its keys). The reason
 names the shared class, the shared field, the best shared words and the province.
 """
 
@@ -28,7 +28,7 @@ TEXT_POINTS = 40.0
 STAR_POINTS = 1.6
 SAME_PROVINCE_POINTS = 4.0
 MIN_SCORE = 45.0
-PER_PATENT = 10  # enterprises per patent and block
+PER_PATENT = 10  # enterprises per patent
 PER_ENTERPRISE = 30  # patents for a newly registered or edited enterprise
 ENTERPRISE_SLICE = 4000  # enterprises scored at once (bounds the score matrix)
 KEYWORDS_IN_REASON = 3
@@ -56,6 +56,14 @@ class PatentRow:
     facts: float  # maturity and stars points
     province_id: int | None
 
+    @functools.cached_property
+    def prefixes(self) -> frozenset[str]:
+        return frozenset(_patent_prefixes(self.codes))
+
+    @functools.cached_property
+    def norm(self) -> float:
+        return max(float(np.sqrt(sum(idf(w) ** 2 for w in self.words))), 1e-9)
+
 
 @dataclass(frozen=True)
 class EnterpriseRow:
@@ -64,6 +72,12 @@ class EnterpriseRow:
     fields: frozenset[str]
     words: tuple[str, ...]
     province_id: int | None
+
+    level: int = 3  # the matching level its codes are cut to
+
+    @functools.cached_property
+    def prefixes(self) -> frozenset[str]:
+        return frozenset(_enterprise_prefixes(self.codes, self.level))
 
 
 def patent_row(patent_id, gbt4754, ipc, sei, words, maturity_points, stars, province_id) -> PatentRow:
@@ -78,10 +92,15 @@ def patent_row(patent_id, gbt4754, ipc, sei, words, maturity_points, stars, prov
     )
 
 
-def enterprise_row(enterprise_id, codes, interests, words, province_id) -> EnterpriseRow:
+def enterprise_row(enterprise_id, codes, interests, words, province_id, level: int = 3) -> EnterpriseRow:
     fields = {(f"i:{c}" if c[:1].isalpha() else f"s:{c}") for c in interests.split("|") if c}
     return EnterpriseRow(
-        enterprise_id, tuple(c for c in codes.split("|") if c), frozenset(fields), tuple(words.split()), province_id
+        enterprise_id,
+        tuple(c for c in codes.split("|") if c),
+        frozenset(fields),
+        tuple(words.split()),
+        province_id,
+        level,
     )
 
 
@@ -98,11 +117,11 @@ def _class_matrix(patents, enterprises, level: int) -> np.ndarray:
     points = np.zeros((len(patents), len(enterprises)), dtype=np.float32)
     by_prefix: dict[str, list[int]] = defaultdict(list)
     for i, p in enumerate(patents):
-        for prefix in _patent_prefixes(p.codes):
+        for prefix in p.prefixes:
             by_prefix[prefix].append(i)
     ent_prefix: dict[str, list[int]] = defaultdict(list)
     for j, e in enumerate(enterprises):
-        for prefix in _enterprise_prefixes(e.codes, level):
+        for prefix in e.prefixes:
             ent_prefix[prefix].append(j)
     for prefix, cols in ent_prefix.items():
         rows = by_prefix.get(prefix)
@@ -144,7 +163,7 @@ def _text_matrix(patents, enterprises) -> np.ndarray:
         cols = [vocabulary[w] for w in p.words if w in vocabulary]
         if cols:
             pat[i, cols] = weights[cols]
-        norms[i] = max(float(np.sqrt(sum(idf(w) ** 2 for w in p.words))), 1e-9)
+        norms[i] = p.norm
     return (pat @ ent.T) / norms[:, None]
 
 
@@ -193,7 +212,7 @@ def best_per_enterprise(patents, enterprise: EnterpriseRow, level: int, limit: i
 def reason(patent: PatentRow, enterprise: EnterpriseRow, level: int) -> str:
     """行业匹配：C38 电气机械和器材制造业；关注领域：H01M；关键词：锂电池、隔膜；同省"""
     parts = []
-    shared = _patent_prefixes(patent.codes) & _enterprise_prefixes(enterprise.codes, level)
+    shared = patent.prefixes & enterprise.prefixes
     if shared:
         code = max(shared, key=lambda c: (len(c), c))
         parts.append(f"行业匹配：{code} {gbt_codes().get(code, {}).get('name', '')}".rstrip())

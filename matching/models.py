@@ -28,10 +28,14 @@ class PatentClasses(models.Model):
     maturity_points = models.PositiveSmallIntegerField(default=0)
     stars = models.PositiveSmallIntegerField(default=0)
     province_id = models.IntegerField(null=True)
+    # The patent's first key ('g:C38', else its first field): full runs partition the library by it, so patents
+    # of one industry are matched together against the union of their candidates, each patent exactly once.
+    primary_key = models.CharField(max_length=16, blank=True)
     fingerprint = models.CharField(max_length=40)
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        indexes = [models.Index(fields=["primary_key", "patent"], name="patent_classes_primary_idx")]
         verbose_name = _("专利匹配分类")
         verbose_name_plural = _("专利匹配分类")
 

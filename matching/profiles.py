@@ -63,6 +63,12 @@ def patent_keys(codes: Iterable[str], ipc: Iterable[str], sei: Iterable[str], le
     return keys | {f"i:{code}" for code in ipc} | {f"s:{code}" for code in sei}
 
 
+def primary_key(codes: list[str], keys: set[str], level: int) -> str:
+    if codes:
+        return f"g:{codes[0][: min(len(codes[0]), level)]}"
+    return min(keys) if keys else ""
+
+
 def enterprise_keys(codes: Iterable[str], interests: Iterable[str], level: int) -> set[str]:
     keys = {f"g:{code[: min(len(code), level)]}" for code in codes}
     # The level cut never leaves a 中类-length key: 'C384' at 大类 level is 'C38'.
@@ -139,6 +145,7 @@ def refresh_patents(patent_ids: Iterable[int]) -> list[int]:
         found = _patent_row_classes(row)
         stage = MATURITY_STAGE.get(row["maturity"]) if row["maturity"] else None
         changed.append(row["id"])
+        keys = patent_keys(found["codes"], found["ipc"], found["sei"], level)
         class_rows.append(
             (
                 row["id"],
@@ -151,11 +158,12 @@ def refresh_patents(patent_ids: Iterable[int]) -> list[int]:
                 MATURITY_POINTS.get(stage, 0),
                 row["stars"] or 0,
                 row["province"],
+                primary_key(found["codes"], keys, level),
                 fingerprint,
                 now,
             )
         )
-        key_rows += [(row["id"], key) for key in patent_keys(found["codes"], found["ipc"], found["sei"], level)]
+        key_rows += [(row["id"], key) for key in sorted(keys)]
     with transaction.atomic():
         stale = changed + list(gone)
         delete_where_in(PatentMatchKey, "patent_id", stale)
@@ -173,6 +181,7 @@ def refresh_patents(patent_ids: Iterable[int]) -> list[int]:
                 "maturity_points",
                 "stars",
                 "province_id",
+                "primary_key",
                 "fingerprint",
                 "computed_at",
             ],  # fmt: skip

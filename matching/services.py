@@ -9,17 +9,17 @@ already answered (viewed, interested, declined) is never pushed to it again.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.bulk import insert_rows
 from enterprises.choices import EnterpriseStatus
 from enterprises.models import Enterprise
 from evaluations.selectors import in_library_q
@@ -42,7 +42,7 @@ from .profiles import changed_enterprise_ids, changed_patent_ids, match_level, r
 from .selectors import push_scope_q
 
 CLASSIFY_CHUNK = 2000  # patents (or enterprises) whose classes one task refreshes
-MATCH_CHUNK = 2000  # patents of one key that one task matches
+MATCH_CHUNK = 2000  # patents of one primary key that one task matches
 # Incremental passes look back this far before their watermark: a row written by a transaction that committed after
 # the previous pass started is still seen (matching it twice is harmless).
 OVERLAP = dt.timedelta(seconds=90)
@@ -62,35 +62,55 @@ def _patent_rows(patent_ids: Iterable[int]) -> list[engine.PatentRow]:
 
 
 def _enterprise_rows(queryset) -> list[engine.EnterpriseRow]:
+    level = match_level()
     return [
-        engine.enterprise_row(*values)
+        engine.enterprise_row(*values, level=level)
         for values in queryset.order_by("pk").values_list("enterprise_id", "codes", "interests", "words", "province_id")
     ]
 
 
-def _enterprises_with_key(key: str) -> list[engine.EnterpriseRow]:
-    ids = EnterpriseMatchKey.objects.filter(key=key).values("enterprise_id")
+def _candidate_enterprises(patent_ids: list[int]) -> list[engine.EnterpriseRow]:
+    """Enterprises sharing at least one key with these patents: the industry index, never all enterprises."""
+    keys = PatentMatchKey.objects.filter(patent_id__in=patent_ids).values("key")
+    ids = EnterpriseMatchKey.objects.filter(key__in=keys).values("enterprise_id")
     return _enterprise_rows(EnterpriseProfile.objects.filter(pk__in=ids))
 
 
+PUSH_COLUMNS = ["patent_id", "enterprise_id", "score", "reason", "status", "decline_reason", "feedback", "run_id",
+                "created_at"]  # fmt: skip
+
+
 def _write_pushes(pairs: list[tuple[engine.PatentRow, engine.EnterpriseRow, float]], run_id: int | None) -> int:
-    """Insert the pushes that do not exist yet; returns how many were new."""
+    """Insert the pushes that do not exist yet; returns how many were new.
+
+    Pairs already pushed are left out first, the rest go in by COPY; should another pass insert one of them in
+    between, the batch falls back to INSERT … ON CONFLICT DO NOTHING, so nothing is ever duplicated."""
     if not pairs:
         return 0
     level = match_level()
+    existing = set(
+        Push.objects.filter(patent_id__in={p.id for p, _, _ in pairs}).values_list("patent_id", "enterprise_id")
+    )
     now = timezone.now()
     rows = [
         (p.id, e.id, round(score, 2), engine.reason(p, e, level), PushStatus.NEW, "", "", run_id, now)
         for p, e, score in pairs
+        if (p.id, e.id) not in existing
     ]
-    columns = "patent_id, enterprise_id, score, reason, status, decline_reason, feedback, run_id, created_at"
+    if not rows:
+        return 0
+    try:
+        with transaction.atomic():
+            return insert_rows(Push, PUSH_COLUMNS, rows)
+    except IntegrityError:
+        pass
     created = 0
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), 5000):
-            batch = rows[start : start + 5000]
+        for start in range(0, len(rows), 2000):
+            batch = rows[start : start + 2000]
             placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(batch))
             cursor.execute(
-                f"INSERT INTO {Push._meta.db_table} ({columns}) VALUES {placeholders} "
+                f"INSERT INTO {Push._meta.db_table} ({', '.join(PUSH_COLUMNS)}) VALUES {placeholders} "
                 "ON CONFLICT (enterprise_id, patent_id) DO NOTHING",
                 [value for row in batch for value in row],
             )
@@ -101,10 +121,11 @@ def _write_pushes(pairs: list[tuple[engine.PatentRow, engine.EnterpriseRow, floa
 # -- matching ------------------------------------------------------------------------------------------------------
 
 
-def match_patent_block(key: str, patent_ids: list[int], run_id: int | None = None) -> int:
-    """Match patents that carry ``key`` against the enterprises that carry it; returns new pushes."""
+def match_patent_set(patent_ids: list[int], run_id: int | None = None) -> int:
+    """Match these patents (classes current) against every enterprise sharing a key with any of them; each patent
+    goes to its best enterprises across all its keys. Returns new pushes."""
     patents = _patent_rows(patent_ids)
-    enterprises = _enterprises_with_key(key)
+    enterprises = _candidate_enterprises([p.id for p in patents])
     if not patents or not enterprises:
         return 0
     found = engine.best_per_patent(patents, enterprises, match_level())
@@ -112,11 +133,11 @@ def match_patent_block(key: str, patent_ids: list[int], run_id: int | None = Non
 
 
 def match_patents(patent_ids: Iterable[int], run_id: int | None = None) -> int:
-    """Match these patents (classes already refreshed) under each of their keys."""
-    by_key: dict[str, list[int]] = defaultdict(list)
-    for patent_id, key in PatentMatchKey.objects.filter(patent_id__in=list(patent_ids)).values_list("patent_id", "key"):
-        by_key[key].append(patent_id)
-    return sum(match_patent_block(key, ids, run_id) for key, ids in sorted(by_key.items()))
+    """Match these patents, grouped by their primary key so that each group's candidates overlap."""
+    ordered = list(
+        PatentClasses.objects.filter(pk__in=list(patent_ids)).order_by("primary_key", "pk").values_list("pk", flat=True)
+    )
+    return sum(match_patent_set(ordered[i : i + MATCH_CHUNK], run_id) for i in range(0, len(ordered), MATCH_CHUNK))
 
 
 def match_enterprises(enterprise_ids: Iterable[int], run_id: int | None = None) -> int:
@@ -177,11 +198,10 @@ def classify_chunk(run_id: int, kind: str, lo: int, hi: int) -> bool:
 
 
 def full_run_plan_match(run_id: int) -> list[tuple[str, int, int]]:
-    """The matching phase's chunks: for each key that patents and enterprises share, its patents in id ranges."""
-    shared = EnterpriseMatchKey.objects.values("key")
+    """The matching phase's chunks: the library by primary key (an industry at the matching level), in id ranges."""
     chunks = []
     current, ids = None, []
-    rows = PatentMatchKey.objects.filter(key__in=shared).order_by("key", "patent_id").values_list("key", "patent_id")
+    rows = PatentClasses.objects.order_by("primary_key", "patent_id").values_list("primary_key", "patent_id")
     for key, patent_id in rows.iterator(chunk_size=50_000):
         if key != current:
             if ids:
@@ -198,9 +218,11 @@ def full_run_plan_match(run_id: int) -> list[tuple[str, int, int]]:
 
 def match_chunk(run_id: int, key: str, lo: int, hi: int) -> int:
     ids = list(
-        PatentMatchKey.objects.filter(key=key, patent_id__gte=lo, patent_id__lte=hi).values_list("patent_id", flat=True)
+        PatentClasses.objects.filter(primary_key=key, pk__gte=lo, pk__lte=hi)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    created = match_patent_block(key, ids, run_id)
+    created = match_patent_set(ids, run_id)
     MatchRun.objects.filter(pk=run_id).update(
         chunks_done=F("chunks_done") + 1, pushes_created=F("pushes_created") + created
     )
