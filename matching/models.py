@@ -152,7 +152,8 @@ class Push(models.Model):
     class Meta:
         ordering = ["-score", "-id"]
         constraints = [models.UniqueConstraint(fields=["enterprise", "patent"], name="push_enterprise_patent_unique")]
-        indexes = [models.Index(fields=["enterprise", "status", "-score"], name="push_inbox_idx")]
+        # No inbox index: the unique index leads with the enterprise, and one enterprise's pushes are few; every
+        # index is paid for on each of the millions of rows a full run writes.
         verbose_name = _("推送")
         verbose_name_plural = _("推送")
 
