@@ -144,13 +144,13 @@ def main() -> None:
             Enterprise.objects.exclude(pk__in=approved).update(status="pending")
             with connection.cursor() as cursor:
                 cursor.execute(f"TRUNCATE {Push._meta.db_table}")
-            before = MatchRun.objects.count()
+            last = MatchRun.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
             t0 = time.monotonic()
             app.send_task("matching.full_rematch")
             classified_at = None
             while True:
-                run = MatchRun.objects.order_by("-pk").first()
-                if MatchRun.objects.count() > before:
+                run = MatchRun.objects.filter(pk__gt=last).order_by("-pk").first()  # this run, never the last one
+                if run is not None:
                     if classified_at is None and run.state in (RunState.MATCHING, RunState.DONE):
                         classified_at = time.monotonic()
                     if run.state == RunState.DONE:
