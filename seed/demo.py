@@ -18,6 +18,7 @@ from django.db.models import Max, Model
 from common.bulk import insert_rows
 from common.search import search_tokens
 from dashboards.models import Milestone
+from enterprises.choices import EnterpriseStatus
 from enterprises.models import Enterprise
 from enterprises.validators import CREDIT_CODE_ALPHABET, credit_code_check_char
 from evaluations.choices import (
@@ -304,8 +305,11 @@ class DemoGenerator:
             main = main[: rng.choice((5, 5, 4, 3))]  # registered at 小类, 中类 or 大类
             interests = rng.choice([topic.ipc[0][:4], topic.sei[0], ""])
             soe = rng.random() < 0.1
+            # A few signed up themselves and wait for their bureau's approval (their users cannot sign in yet).
+            pending = rng.random() < 0.04
             enterprises.append(
                 Enterprise(
+                    status=EnterpriseStatus.PENDING if pending else EnterpriseStatus.APPROVED,
                     name=f"{province.short_name}{rng.choice(topic.subjects)[:4]}{topic.company}有限公司{i}",
                     credit_code=code,
                     province=province,
@@ -349,6 +353,7 @@ class DemoGenerator:
                     display_name=e.name,
                     email=f"ent{e.pk}@example.com",
                     password=password,
+                    is_active=e.status == EnterpriseStatus.APPROVED,
                 )
                 for e in self.enterprises
                 if f"ent{e.pk}" not in taken
