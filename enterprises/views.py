@@ -90,7 +90,7 @@ def enterprise_list_view(request):
 @login_required
 def enterprise_review_view(request, pk: int):
     if request.method != "POST":
-        return redirect("enterprise-list")
+        return redirect("enterprise-registry")
     try:
         enterprise = enterprise_review(
             user=request.user, enterprise_id=pk, approve=request.POST.get("decision") == "approve"
@@ -99,12 +99,12 @@ def enterprise_review_view(request, pk: int):
         raise Http404 from None
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("enterprise-list")
+        return redirect("enterprise-registry")
     messages.success(
         request,
         _("已审核：%(name)s（%(status)s）") % {"name": enterprise.name, "status": enterprise.get_status_display()},
     )
-    return redirect("enterprise-list")
+    return redirect("enterprise-registry")
 
 
 @login_required
@@ -141,7 +141,7 @@ def enterprise_import_view(request):
         result = enterprise_import(user=request.user, upload=form.cleaned_data["file"])
         if result.ok:
             messages.success(request, _("已登记 %(n)s 家企业") % {"n": result.created})
-            return redirect("enterprise-list")
+            return redirect("enterprise-registry")
     return render(request, "enterprises/import.html", {"form": form, "result": result})
 
 

@@ -99,7 +99,7 @@ def push_detail_view(request, pk: int):
 @login_required
 def push_respond_view(request, pk: int):
     if request.method != "POST":
-        return redirect("push-detail", pk=pk)
+        return redirect("inbox-push", pk=pk)
     form = PushResponseForm(request.POST)
     if not form.is_valid():
         if push_get(user=request.user, pk=pk) is None:

@@ -93,4 +93,7 @@ def test_approval_push_inbox_decline_and_feedback(browser, live_server, live_wor
     admin.goto(f"{live_server.url}/patents/{world.patent_a.pk}/")
     section = admin.locator("#pushes").inner_text()
     assert "江苏智能视觉有限公司" in section and "不感兴趣" in section and "不属于本企业领域" in section
+    admin.click("#nav-pushes")  # the navigation reaches the same page
+    admin.wait_for_url("**/pushes/")
+    assert admin.locator("h1").inner_text() == "推送与反馈"
     admin.close()

@@ -392,3 +392,14 @@ def test_enterprise_registry_pages(client, world, role):
         assert client.get(f"/enterprises/{enterprise.pk}/").status_code == (200 if visible else 404)
     api = api_for(world, role).get("/api/enterprises/").json()["results"]
     assert {row["name"] for row in api} == ENTERPRISES_VISIBLE.get(role, set())
+
+
+def test_page_and_api_route_names_do_not_collide():
+    from django.urls import reverse
+
+    # The API routers name their routes '<basename>-list'/'-detail'; the pages must not reuse those names.
+    assert reverse("push-feedback") == "/pushes/"
+    assert reverse("inbox-push", args=[1]) == "/inbox/1/"
+    assert reverse("enterprise-registry") == "/enterprises/"
+    assert reverse("push-list") == "/api/pushes/"
+    assert reverse("enterprise-list") == "/api/enterprises/"
