@@ -23,6 +23,14 @@ PY = VENV / "bin" / "python"
 # Tests talk to the services production uses; these are their standard local ports.
 TEST_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 TEST_REDIS_URL = "redis://127.0.0.1:6379/0"
+# The settings refuse to start without a secret key unless DEBUG is asked for; the tests run without DEBUG, like
+# production, on a plain-HTTP test server (so no HTTPS redirect and cookies that travel over http://).
+TEST_ENV = {
+    "DJANGO_SECRET_KEY": "django-insecure-tests-only-not-a-secret",
+    "DJANGO_SECURE_SSL_REDIRECT": "false",
+    "DJANGO_SESSION_COOKIE_SECURE": "false",
+    "DJANGO_CSRF_COOKIE_SECURE": "false",
+}
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -77,6 +85,7 @@ def ensure_chromium() -> None:
 def demo(args: list[str]) -> None:
     ensure_venv("requirements.txt")
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")}
+    env.setdefault("DJANGO_DEBUG", "true")  # a local demo: plain HTTP, and a throwaway key unless one is set
     manage = [PY, "manage.py"]
     run(*manage, "migrate", "--noinput", "-v0", env=env)
     run(*manage, "load_reference_data", env=env)
@@ -93,6 +102,8 @@ def test(args: list[str]) -> None:
     env = dict(os.environ)
     env.setdefault("DATABASE_URL", TEST_DATABASE_URL)
     env.setdefault("REDIS_URL", TEST_REDIS_URL)
+    for name, value in TEST_ENV.items():
+        env.setdefault(name, value)
     sys.exit(run(PY, "-m", "pytest", *args, env=env, check=False))
 
 

@@ -1,6 +1,7 @@
 """End-to-end benchmark of the national-format inventory import against django-import-export.
 
     cd /work/main && .venv/bin/python bench/import_bench.py --rows 100000 --runs 3 [--baseline-rows N] [--profile]
+    cd /work/main && .venv/bin/python bench/import_bench.py --rows 100000 --runs 1 --error-path
 
 What it does, on its own PostgreSQL database (default ``patentpool_bench_import``, dropped and created; override
 with ``--database-url`` or ``BENCH_DATABASE_URL``):
@@ -31,6 +32,11 @@ cProfile (bench/out/import_worker.prof and a text summary).
 A 2-core machine shared with other work gives noisy figures: before every measured import the bench waits for a
 running ``generate_demo_data`` to end and for the others' CPU share (from /proc/stat, over 2 s) to fall under
 ``--max-busy`` (25 %), and records what it saw in the JSON (``--no-wait`` skips this).
+
+``--error-path``: the same generated file with one bad cell (a price band in column U near the middle, edited in the
+sheet XML), imported by the worker as above, against a dry run of the good file (validation alone). Reports wall time,
+the worker's peak RSS during the job and its RSS after it (after ``inventory.tasks.release_memory``, as the Celery
+task leaves it), and the size of the error workbook; bench/out/import_bench.error_path.json.
 
 ``--worker-patch FILE`` (experiments only): exec FILE in every worker after django.setup() to measure a proposed
 change to the import code without editing it; the output is labelled and goes to import_bench.<stem>.json.
@@ -72,7 +78,7 @@ def configure_env(database_url: str, redis_url: str) -> None:
     os.environ["REDIS_URL"] = redis_url
     os.environ["CELERY_BROKER_URL"] = "memory://localhost/"  # never the shared Redis: see the module doc
     os.environ["MEDIA_ROOT"] = str(OUT / "media")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "patentpool.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 
@@ -285,6 +291,10 @@ def worker_main(profile_path: str | None) -> int:
     else:
         job = inventory_import_process(job_id)
     elapsed = time.perf_counter() - started
+    from inventory.tasks import release_memory
+
+    peak_during_job = _peak_mb()
+    release_memory()  # what the Celery task does after every job
     for entry in phases.values():
         entry["seconds"] = round(entry["seconds"], 3)
     report = {
@@ -292,7 +302,8 @@ def worker_main(profile_path: str | None) -> int:
         "state": job.state if job else None,
         "process_seconds": round(elapsed, 3),
         "idle_rss_mb": round(idle_rss, 1),
-        "peak_rss_mb_self": round(_peak_mb(), 1),
+        "peak_rss_mb_self": round(peak_during_job, 1),
+        "rss_after_job_mb": round(_rss_mb(), 1),
         "phases": phases,
     }
     print("RESULT " + json.dumps(report), flush=True)
@@ -326,7 +337,7 @@ def _result_line(output: str) -> dict:
     raise RuntimeError(f"child reported no result; output:\n{output[-2000:]}")
 
 
-def run_import(path: Path, admin, *, profile_path: str | None = None) -> dict:
+def run_import(path: Path, admin, *, profile_path: str | None = None, dry_run: bool = False) -> dict:
     """One upload → worker → final job, timed end to end by this (parent) process."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -345,7 +356,7 @@ def run_import(path: Path, admin, *, profile_path: str | None = None) -> dict:
     upload = SimpleUploadedFile(
         path.name, data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    job = inventory_import_start(user=admin, upload=upload, dry_run=False)
+    job = inventory_import_start(user=admin, upload=upload, dry_run=dry_run)
     uploaded = time.perf_counter()
     worker.stdin.write(f"{job.pk}\n")
     worker.stdin.flush()
@@ -382,13 +393,111 @@ def run_import(path: Path, admin, *, profile_path: str | None = None) -> dict:
         "worker_rusage_maxrss_mb": round(rusage_mb, 1),
         "worker_cpu_seconds": round(cpu_s, 2),
         "worker_idle_rss_mb": report["idle_rss_mb"],
+        "worker_rss_after_job_mb": report["rss_after_job_mb"],
         "phases": report["phases"],
     }
     if job.state != "succeeded":
         result["first_errors"] = job.errors[:5]
         result["message"] = job.message_en
-    ImportJob.objects.filter(pk=job.pk).first().file.delete(save=False)
+    stored = ImportJob.objects.get(pk=job.pk)
+    result["error_workbook_bytes"] = stored.error_file.size if stored.error_file else 0
+    if stored.error_file:
+        stored.error_file.delete(save=False)
+    stored.file.delete(save=False)
     return result
+
+
+# ------------------------------------------------------------------------------------------------------- error path
+
+BAD_PRICE = "200万"  # not one of the price bands: one error in column U (意向价格)
+
+
+def with_one_bad_cell(path: Path, dest: Path) -> int:
+    """Copy the workbook ``path`` to ``dest`` with one bad cell: the price band (U) of the patent row nearest the
+    middle of the sheet. Streams the sheet XML (no spreadsheet library loads it); returns the sheet row changed."""
+    import re
+    import shutil
+    import zipfile
+
+    with zipfile.ZipFile(path) as source:
+        sheet = next(n for n in source.namelist() if n.startswith("xl/worksheets/sheet"))
+        xml = source.read(sheet)
+    rows = [int(n) for n in re.findall(rb'<c r="U(\d+)"', xml)]
+    target = min((r for r in rows if r > 3), key=lambda r: abs(r - rows[len(rows) // 2]))
+    cell = re.compile(rb'<c r="U%d"[^>]*?(?:/>|>.*?</c>)' % target, re.S)
+    bad = f'<c r="U{target}" t="inlineStr"><is><t>{BAD_PRICE}</t></is></c>'.encode()
+    xml, replaced = cell.subn(bad, xml, count=1)
+    assert replaced == 1, target
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            if info.filename == sheet:
+                out.writestr(info, xml, compress_type=zipfile.ZIP_DEFLATED)
+            else:
+                with source.open(info) as member, out.open(info, "w") as copy:
+                    shutil.copyfileobj(member, copy)
+    return target
+
+
+def error_path_main(path: Path, stats: dict, admin, args) -> int:
+    """``--error-path``: the same file with one bad cell, against validation alone (a dry run of the good file)."""
+    from django.db import connection
+
+    bad_path = path.with_name(path.stem + "_one_error.xlsx")
+    bad_row = with_one_bad_cell(path, bad_path)
+    print(f"error file {bad_path}: row {bad_row} column U = {BAD_PRICE!r}", flush=True)
+    dry_runs, failures = [], []
+    for run in range(1, args.runs + 1):
+        empty_library()
+        machine = wait_for_quiet_machine(not args.no_wait, max_busy=args.max_busy)
+        dry = run_import(path, admin, dry_run=True)
+        dry["machine"] = machine
+        assert (dry["state"], dry["errors"]) == ("succeeded", 0), dry
+        machine = wait_for_quiet_machine(not args.no_wait, max_busy=args.max_busy)
+        failed = run_import(bad_path, admin)
+        failed["machine"] = machine
+        assert (failed["state"], failed["errors"], failed["created"]) == ("failed", 1, 0), failed
+        dry_runs.append(dry)
+        failures.append(failed)
+        print(
+            f"run {run}: validation only (dry run) {dry['seconds']:.2f}s, peak {dry['worker_peak_rss_mb']} MB | "
+            f"one error {failed['seconds']:.2f}s, peak {failed['worker_peak_rss_mb']} MB, after the job "
+            f"{failed['worker_rss_after_job_mb']} MB (idle {failed['worker_idle_rss_mb']} MB), error workbook "
+            f"{failed['error_workbook_bytes'] / 1024:.0f} KB",
+            flush=True,
+        )
+    figures = {
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "workbook": {"path": str(bad_path), "bytes": bad_path.stat().st_size, "bad_row": bad_row, **stats},
+        "runs": args.runs,
+        "error_path_seconds": _median([r["seconds"] for r in failures]),
+        "error_path_worker_peak_rss_mb": max(r["worker_peak_rss_mb"] for r in failures),
+        "error_path_worker_rss_after_job_mb": max(r["worker_rss_after_job_mb"] for r in failures),
+        "validation_seconds": _median([r["seconds"] for r in dry_runs]),
+        "validation_worker_peak_rss_mb": max(r["worker_peak_rss_mb"] for r in dry_runs),
+        "error_paths": failures,
+        "dry_runs": dry_runs,
+    }
+    width = 44
+    print()
+    print("=" * 100)
+    for key, value in (
+        ("rows in the workbook", stats["rows"]),
+        ("validation only (dry run of the good file)", f"{figures['validation_seconds']:.2f} s, worker peak "
+                                                        f"{figures['validation_worker_peak_rss_mb']} MB"),
+        ("one bad cell (error path)", f"{figures['error_path_seconds']:.2f} s, worker peak "
+                                      f"{figures['error_path_worker_peak_rss_mb']} MB"),
+        ("worker RSS after the failed job", f"{figures['error_path_worker_rss_after_job_mb']} MB "
+                                            f"(idle before: {failures[0]['worker_idle_rss_mb']} MB)"),
+    ):  # fmt: skip
+        print(f"{key:<{width}}  {value}")
+    print("=" * 100)
+    out = OUT / "import_bench.error_path.json"
+    out.write_text(json.dumps(figures, ensure_ascii=False, indent=2))
+    print(f"figures -> {out}")
+    bad_path.unlink()
+    connection.close()
+    return 0
 
 
 # --------------------------------------------------------------------------------------------------------- baseline
@@ -495,6 +604,12 @@ def main(argv=None) -> int:
         "--no-wait", action="store_true", help="measure at once, even while generate_demo runs or the CPU is busy"
     )
     parser.add_argument("--max-busy", type=float, default=0.25, help="others' CPU share to wait out (default 0.25)")
+    parser.add_argument(
+        "--error-path",
+        action="store_true",
+        help="put one bad cell in the file and measure the failed import (wall time, worker peak RSS, RSS after the "
+        "job) against validation alone (a dry run of the good file); no baseline",
+    )
     # child modes
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--profile-out", help=argparse.SUPPRESS)
@@ -544,6 +659,8 @@ def main(argv=None) -> int:
 
     _, admin = setup_world(list(DEFAULT_UNITS))
     print(f"database {connection.settings_dict['NAME']} ready", flush=True)
+    if args.error_path:
+        return error_path_main(path, stats, admin, args)
 
     firsts, reimports = [], []
     for run in range(1, args.runs + 1):

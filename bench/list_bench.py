@@ -1,7 +1,11 @@
 """Server time of the library list pages at national scale (base library and conversion resource library).
 
     cd /work/main && .venv/bin/python bench/list_bench.py [--runs 7] [--cold-runs 3] [--database-url URL]
-                                                          [--no-proposed-index] [--only NAME ...]
+                                                          [--patents N] [--no-proposed-index] [--only NAME ...]
+
+``--patents N`` makes the bench database hold exactly N generated patents first: when it holds another number, or
+has unapplied migrations, it is dropped, created, migrated, given the reference data and filled by
+``generate_demo_data --patents N`` (then VACUUM ANALYZE). Only a database whose name contains ``bench`` is ever dropped.
 
 On the national-scale database (default postgres://postgres@127.0.0.1:5432/patentpool_bench, ~1.35M patents made by
 ``manage.py generate_demo_data --patents 1350000``; migrated; search_text filled). Nothing is written to it except
@@ -67,13 +71,21 @@ PROPOSED_INDEXES = [
 ]
 SEARCH = "锂电池 隔膜"
 COMMON_SEARCH = "锂电池"
+# Words of real patent titles (../shared/reference/labelled_patents_dev.csv: 传感器 22 of its 1,008 titles, 机器人 25,
+# 图像 70, 纳米 22, 芯片 11, 神经网络 10, 石墨烯 9 …). The demo generator's vocabulary has some of them (a title is
+# adjective + one of 46 subjects + form); the others (神经网络, 光纤, LED, μm, 算法) find nothing in demo data and are
+# reported for their time only. 制备方法 is in about a third of the demo titles: the worst case for ranking.
+RANKED_QUERIES = (
+    "锂电池", "传感器", "机器人", "石墨烯", "催化剂", "神经网络", "图像", "电池隔膜", "纳米", "光纤", "5G", "LED",
+    "μm", "芯片", "算法", "雷达", "复合材料", "锂电池 隔膜", "电池", "制备方法",
+)  # fmt: skip
 
 
 def configure_env(database_url: str, redis_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ["REDIS_URL"] = redis_url
     os.environ["DJANGO_DEBUG"] = "0"  # production-like: no query log, no debug toolbar of any kind
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "patentpool.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 
@@ -82,6 +94,56 @@ def other_heavy_processes() -> list[str]:
 
 
 # ----------------------------------------------------------------------------------------------------- checks
+
+
+def ensure_patents(database_url: str, patents: int) -> dict | None:
+    """Make the bench database hold ``patents`` generated patents, migrated (see the module docstring). Returns what
+    was done, or None when the database was already right. Runs before Django connects to it."""
+    import subprocess
+
+    import psycopg2
+
+    name = database_url.rsplit("/", 1)[-1].split("?", 1)[0]
+    admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_DEBUG": "true"}
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    current = None
+    try:
+        with psycopg2.connect(database_url) as conn, conn.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM patentpool_patent")
+            current = cursor.fetchone()[0]
+    except psycopg2.Error:
+        pass
+    unapplied = (
+        current is not None and subprocess.run([*manage, "migrate", "--check"], env=env, capture_output=True).returncode
+    )
+    if current == patents and not unapplied:
+        return None
+    if "bench" not in name:
+        raise SystemExit(f"refusing to drop {name!r}: --patents only rebuilds a database whose name contains 'bench'")
+    print(f"{name}: {current} patents, unapplied migrations: {bool(unapplied)} → rebuilding with {patents}", flush=True)
+    started = time.perf_counter()
+    conn = psycopg2.connect(admin_url)
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+    subprocess.run([*manage, "migrate", "-v", "0"], env=env, check=True)
+    subprocess.run([*manage, "load_reference_data"], env=env, check=True, stdout=subprocess.DEVNULL)
+    generate_started = time.perf_counter()
+    subprocess.run([*manage, "generate_demo_data", "--patents", str(patents)], env=env, check=True)
+    generate_s = time.perf_counter() - generate_started
+    conn = psycopg2.connect(database_url)
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    conn.close()
+    return {
+        "rebuilt_with": patents,
+        "generate_s": round(generate_s, 1),
+        "total_s": round(time.perf_counter() - started, 1),
+    }
 
 
 def check_database() -> dict:
@@ -98,8 +160,8 @@ def check_database() -> dict:
     library = SelfAssessment.objects.filter(review_state="approved", convertible=True)
     library_size = library.count()
     unindexed = library.filter(search_text="").exclude(patent__title="").count()
-    if patents < 100_000:
-        raise SystemExit(f"only {patents} patents: generate the national-scale data first")
+    if patents < 1_000:
+        raise SystemExit(f"only {patents} patents: generate the data first (--patents N)")
     if unindexed > library_size // 100:
         raise SystemExit(
             f"{unindexed} of {library_size} library rows have no search_text (an older generation): regenerate"
@@ -320,6 +382,49 @@ def run_all(users, filters, args) -> list[dict]:
     return rows
 
 
+def _folded(text: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", text or "").lower()
+
+
+def run_ranked(users, args) -> list[dict]:
+    """Per query of RANKED_QUERIES, the resource library's first page (page_size 50) as a buyer sees it: the hits,
+    the share of the top 10 whose title contains every term (NFKC, case-folded), the warm median and the first
+    (cold: facet counts not cached) request."""
+    from django.test import Client
+
+    from library.filtersets import ResourceFilterSet
+    from library.selectors import resource_library_list
+
+    client = Client()
+    client.force_login(users["enterprise"])
+    rows = []
+    print(f"  {'query':<12} {'hits':>8} {'title@10':>9} {'warm ms':>9} {'SQL ms':>8} {'cold ms':>9}", flush=True)
+    for text in RANKED_QUERIES:
+        params = {"q": text, "page_size": 50}
+        result = measure(client, "/library/", params, runs=args.runs, cold_runs=1)
+        # The same FilterSet and order as the view (outside the timed requests).
+        filterset = ResourceFilterSet({"q": text}, queryset=resource_library_list(user=users["enterprise"]))
+        top = list(filterset.ordered_qs().values_list("title", flat=True)[:10])
+        terms = [_folded(t) for t in text.split()]
+        title_hits = sum(all(t in _folded(title) for t in terms) for title in top)
+        row = {
+            "query": text,
+            "hits": filterset.qs.count(),
+            "title_share_top10": round(title_hits / len(top), 2) if top else None,
+            **result,
+        }
+        rows.append(row)
+        share = f"{row['title_share_top10']:.0%}" if top else "-"
+        print(
+            f"  {text:<12} {row['hits']:>8} {share:>9} {row['warm']['ms']:>9.1f} {row['warm']['sql_ms']:>8.1f} "
+            f"{row['cold']['ms']:>9.1f}  {'PASS' if row['warm']['pass'] else 'FAIL'}",
+            flush=True,
+        )
+    return rows
+
+
 def print_row(row: dict) -> None:
     warm = row["warm"]
     verdict = ("PASS" if warm["pass"] else "FAIL") if row["target"] else "info"
@@ -345,8 +450,14 @@ def main() -> None:
     parser.add_argument("--cold-runs", type=int, default=3)
     parser.add_argument("--no-proposed-index", action="store_true")
     parser.add_argument("--only", nargs="*", help="run only scenarios whose name contains one of these words")
+    parser.add_argument("--patents", type=int, help="rebuild the bench database with N generated patents if needed")
+    parser.add_argument(
+        "--ignore-others", action="store_true", help="run even while a demo generation runs (on another database)"
+    )
+    parser.add_argument("--no-ranked", action="store_true", help="skip the per-query ranked-search table")
     args = parser.parse_args()
 
+    rebuilt = ensure_patents(args.database_url, args.patents) if args.patents else None
     configure_env(args.database_url, args.redis_url)
     import django
 
@@ -354,7 +465,7 @@ def main() -> None:
     from django.db import connection, transaction
 
     busy = other_heavy_processes()
-    if any("generate_demo" in p for p in busy):
+    if any("generate_demo" in p for p in busy) and not args.ignore_others:
         raise SystemExit("a demo data generation is running; wait for it:\n" + "\n".join(busy))
     info = check_database()
     users, largest = bench_users()
@@ -370,6 +481,7 @@ def main() -> None:
         "other_processes_at_start": busy,
         "largest_institution": {"id": largest[0], "name": largest[1], "patents": largest[2]},
         "base_filters": filters,
+        "rebuilt": rebuilt,
         **info,
     }
     print(
@@ -379,6 +491,8 @@ def main() -> None:
     if busy:
         print("note: other heavy processes are running:\n  " + "\n  ".join(busy))
 
+    print("\n== ranked search: hits, share of title matches in the top 10, warm / cold (resource library) ==")
+    report["ranked_search"] = [] if args.no_ranked else run_ranked(users, args)
     print("\n== as the database is ==")
     report["as_is"] = run_all(users, filters, args)
     report["search_sql_count"] = {

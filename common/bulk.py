@@ -87,8 +87,18 @@ def insert_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Seque
     return len(rows)
 
 
-def update_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence], *, key: str = "id") -> int:
-    """Update existing rows: each tuple is (key, *columns). One statement per batch, not per row."""
+def update_rows(
+    model: type[Model],
+    columns: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    key: str = "id",
+    keep_when_blank: Sequence[str] = (),
+) -> int:
+    """Update existing rows: each tuple is (key, *columns). One statement per batch, not per row.
+
+    A column of ``keep_when_blank`` keeps its current value where the new one is NULL or ''.
+    """
     table = model._meta.db_table
     rows = list(rows)
     if not rows:
@@ -103,14 +113,25 @@ def update_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Seque
                 "WITH NO DATA"
             )
         _copy(staging, [key, *columns], rows)
-        assignments = ", ".join(f"{c} = s.{c}" for c in columns)
+        assignments = ", ".join(
+            f"{c} = COALESCE({_blank_null(model, c, 's.' + c)}, t.{c})" if c in keep_when_blank else f"{c} = s.{c}"
+            for c in columns
+        )
         with connection.cursor() as cursor:
             cursor.execute(f"UPDATE {table} t SET {assignments} FROM {staging} s WHERE t.{key} = s.{key}")
             return cursor.rowcount
-    assignments = ", ".join(f"{c} = %s" for c in columns)
+    assignments = ", ".join(
+        f"{c} = COALESCE({_blank_null(model, c, '%s')}, {c})" if c in keep_when_blank else f"{c} = %s" for c in columns
+    )
     with connection.cursor() as cursor:
         cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {key} = %s", [(*row[1:], row[0]) for row in rows])
     return len(rows)
+
+
+def _blank_null(model: type[Model], column: str, value: str) -> str:
+    """``value`` as SQL, '' read as NULL for a text column."""
+    field = next(f for f in model._meta.concrete_fields if f.column == column)
+    return f"NULLIF({value}, '')" if field.get_internal_type() in ("CharField", "TextField") else value
 
 
 # SQLite binds at most 999 parameters per statement; PostgreSQL takes a whole batch as one array parameter.

@@ -5,10 +5,15 @@ Set DATABASE_URL and REDIS_URL (as docker-compose and CI do) for PostgreSQL, a R
 """
 
 import os
+import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.utils import get_random_secret_key
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -22,11 +27,47 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-# The insecure key is for the embedded demo only; production sets DJANGO_SECRET_KEY.
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "django-insecure-patentpool-demo-key-change-me")
-DEBUG = env_bool("DJANGO_DEBUG", True)
+def env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, "").strip() or default)
+
+
+# Off unless asked for: DEBUG shows settings and code to anyone who can trigger an error.
+DEBUG = env_bool("DJANGO_DEBUG", False)
+# No public fallback: production must set DJANGO_SECRET_KEY. With explicit DEBUG (the demo) and no key, a random
+# key for this process only (sessions do not survive a restart, which a demo does not mind).
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "").strip()
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "未设置 DJANGO_SECRET_KEY：生产环境必须提供一个随机密钥（仅本机演示可设 DJANGO_DEBUG=true）。"
+            " / DJANGO_SECRET_KEY is not set: production needs a random secret key "
+            "(set DJANGO_DEBUG=true only for a local demo)."
+        )
+    SECRET_KEY = "django-insecure-" + get_random_secret_key()
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
+# Origins (scheme://host[:port]) allowed to POST with a CSRF token, e.g. https://patents.example.edu.cn
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+# -- HTTPS and cookies: on by default outside DEBUG, each switchable for a plain-HTTP test stack --------------------
+# Redirect every http:// request to https://.
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+# Strict-Transport-Security: browsers use HTTPS only for this many seconds (0 = no header).
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+# Preloading is hard to undo (browsers ship the list): an explicit choice, on in docker-compose.yml.
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
+# Cookies only over HTTPS.
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("DJANGO_CSRF_COOKIE_SECURE", not DEBUG)
+# Behind a TLS-terminating proxy: trust its X-Forwarded-Proto (only set this when a proxy always overwrites it).
+if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies in front of the platform append to X-Forwarded-For. 0: the client address is the
+# socket's, and X-Forwarded-For is ignored (a client could write anything there).
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -37,7 +78,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
+    "csp",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -51,6 +94,7 @@ INSTALLED_APPS = [
     "evaluations",
     "inventory",
     "library",
+    "market",
     "matching",
     "transfers",
     "dashboards",
@@ -67,6 +111,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last: turns a locked-out sign-in into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # History is read per object (by its id); a history_date index on every audit table would only slow bulk imports.
@@ -99,7 +146,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        # Seconds a connection is kept for the next request of the same worker (0: one per request).
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        # Check a kept connection before reusing it, so a restarted database costs no failed request.
+        conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", True),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -110,6 +160,23 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Axes first: it refuses a locked-out account or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Sign-in throttling (django-axes) on every login: /accounts/login/, /admin/login/ and /api/auth/token/.
+# Locked after this many failures, per account and, separately, per client address.
+AXES_FAILURE_LIMIT = env_int("DJANGO_AXES_FAILURE_LIMIT", 10)
+# Minutes until a lockout lifts by itself (an admin can lift it earlier in /admin/axes/).
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# The address comes from institutions.client_ip: the socket, or X-Forwarded-For behind DJANGO_TRUSTED_PROXY_COUNT proxies.
+AXES_CLIENT_IP_CALLABLE = "institutions.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "institutions.client_ip.lockout_response"
+AXES_VERBOSE = False
+# A success does not wipe the address's failures (else a guesser with an account of its own could reset them).
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -134,16 +201,47 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 REST_FRAMEWORK = {
+    # Token first: an unauthenticated call answers 401 with WWW-Authenticate: Token; the browser's session still works.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "common.api_pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"user": "5000/hour", "upload": "120/hour", "token": "30/hour"},
+    "DEFAULT_THROTTLE_RATES": {
+        "user": "5000/hour",
+        "upload": "120/hour",
+        "token": "30/hour",
+        "province_feed": "600/hour",
+    },
+    # Throttles key on the socket address, or on X-Forwarded-For only behind this many trusted proxies.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+}
+# API tokens (django-rest-knox): only a SHA-512 digest is stored; each token expires and can be revoked.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env_int("DJANGO_API_TOKEN_TTL_HOURS", 24 * 30)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+
+# Content-Security-Policy (django-csp): scripts only from this site, never inline. Styles keep 'unsafe-inline' for
+# Django's admin and Swagger UI, which set style attributes in their own templates.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "PatentPool API",
@@ -153,6 +251,21 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "common.api_schema.document_error_responses",
+    ],
+    # Several models have a "kind" or a "status": each vocabulary gets its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "DealKindEnum": "transfers.choices.DealKind",
+        "DueKindEnum": "transfers.choices.DueKind",
+        "DealStatusEnum": "transfers.choices.DealStatus",
+        "RecordingStatusEnum": "transfers.choices.RecordingStatus",
+        "OpenLicenceStatusEnum": "transfers.choices.OpenLicenceStatus",
+        # the self-rating and the market rating share the star scale
+        "ValueStarsEnum": "evaluations.choices.ValueStars",
+        "ImportKindEnum": "inventory.choices.ImportKind",
+    },
 }
 
 # Celery: a real broker when REDIS_URL (or CELERY_BROKER_URL) is set, eager otherwise.
@@ -169,6 +282,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", 
 CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "1800"))
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
+# A pool process whose resident memory is above this (KiB) after a task is replaced: a big import's heap never stays.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 400_000))
 
 LOGGING = {
     "version": 1,
@@ -182,6 +297,24 @@ INVENTORY_MAX_UPLOAD_BYTES = int(os.environ.get("INVENTORY_MAX_UPLOAD_BYTES", 50
 INVENTORY_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("INVENTORY_MAX_UNCOMPRESSED_BYTES", 300 * 1024 * 1024))
 INVENTORY_MAX_ROWS = int(os.environ.get("INVENTORY_MAX_ROWS", 200_000))
 INVENTORY_MAX_SHEETS = int(os.environ.get("INVENTORY_MAX_SHEETS", 20))
+# A running import's worker stamps its heartbeat this often (seconds); the sweep (every INVENTORY_SWEEP_SECONDS, and
+# when a worker starts) marks a running job whose heartbeat is older than INVENTORY_JOB_STALE_SECONDS as stale.
+INVENTORY_JOB_HEARTBEAT_SECONDS = float(os.environ.get("INVENTORY_JOB_HEARTBEAT_SECONDS", 5))
+INVENTORY_JOB_STALE_SECONDS = int(os.environ.get("INVENTORY_JOB_STALE_SECONDS", 120))
+INVENTORY_SWEEP_SECONDS = float(os.environ.get("INVENTORY_SWEEP_SECONDS", 60))
+# The workers' folder for local copies of uploads (the sweep removes orphans). One per database, so that workers of
+# different databases on one machine never judge each other's files.
+INVENTORY_TEMP_DIR = os.environ.get(
+    "INVENTORY_TEMP_DIR",
+    os.path.join(
+        tempfile.gettempdir(), "patentpool-imports", DATABASES["default"].get("NAME", "db").rsplit("/", 1)[-1]
+    ),
+)
+# Reading stops at this many consecutive blank rows below the data (styled-but-empty rows are not data).
+INVENTORY_MAX_BLANK_RUN = int(os.environ.get("INVENTORY_MAX_BLANK_RUN", 1000))
+# A failed file of up to this many data rows gets a marked copy of itself (openpyxl loads it whole); a bigger one a
+# streamed workbook of its bad rows (memory bounded by the bad rows, time about that of reading the file).
+INVENTORY_MARKED_COPY_MAX_ROWS = int(os.environ.get("INVENTORY_MARKED_COPY_MAX_ROWS", 5000))
 # Uploads above this size are spooled to disk, not held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -189,6 +322,30 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Beat: recompute the resource library's class counts a little more often than they expire from the cache.
 CELERY_BEAT_SCHEDULE = {
     "warm-library-facets": {"task": "library.warm_library_facets", "schedule": 240.0, "options": {"expires": 230}},
+    # Every morning: e-mail institutions their overdue instalments.
+    "remind-overdue-payments": {
+        "task": "transfers.remind_overdue_payments",
+        "schedule": crontab(hour=8, minute=0),
+        "options": {"expires": 3600},
+    },
+    # Dashboards: seal the quarter that just ended (a no-op once sealed) and refresh the current quarter's
+    # provisional rows that the national and ministry views read.
+    "seal-previous-quarter": {
+        "task": "dashboards.seal_previous_quarter",
+        "schedule": crontab(minute=30, hour=0),
+        "options": {"expires": 3600},
+    },
+    "refresh-current-quarter": {
+        "task": "dashboards.refresh_current_quarter",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 600},
+    },
+    # Stranded imports (their worker died) become visible and retryable within a minute or two.
+    "sweep-stale-imports": {
+        "task": "inventory.inventory_import_sweep",
+        "schedule": INVENTORY_SWEEP_SECONDS,
+        "options": {"expires": max(1.0, INVENTORY_SWEEP_SECONDS - 5)},
+    },
     # Matching: what changed is pushed within a minute; everything is rematched nightly; the digest goes out daily.
     "matching-incremental": {"task": "matching.match_incremental", "schedule": 30.0, "options": {"expires": 25}},
     "matching-full": {
@@ -205,12 +362,7 @@ CELERY_BEAT_SCHEDULE = {
 # GB/T 4754 level enterprises and patents are matched at: 3 = 大类 (a code counts under its ancestors).
 MATCHING_LEVEL_LENGTH = int(os.environ.get("MATCHING_LEVEL_LENGTH", "3"))
 
-# Mail (the push digest): the console in the demo; SMTP when EMAIL_HOST is set.
-EMAIL_BACKEND = os.environ.get(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend"
-    if os.environ.get("EMAIL_HOST")
-    else "django.core.mail.backends.console.EmailBackend",
-)
+# E-mail: the console in the demo (messages are printed); production sets EMAIL_BACKEND and EMAIL_HOST.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "patentpool@localhost")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@patentpool.local")

@@ -16,6 +16,7 @@ class MilestoneMetric(models.TextChoices):
     PROMOTION_LAUNCHED = "promotion_launched", _("启动线上线下推广")
     DEALS = "deals", _("转化交易数")
     IMPLEMENTATION_RATE = "implementation_rate", _("实施率")
+    TECH_CONTRACT_AMOUNT = "tech_contract_amount", _("涉及专利的技术合同金额")
 
 
 class MilestoneScope(models.TextChoices):
@@ -27,3 +28,29 @@ class MilestoneScope(models.TextChoices):
     ALL_INSTITUTIONS = "all_institutions", _("全部高校和科研机构")
     PROVINCE = "province", _("省份")
     NATIONAL = "national", _("全国")
+
+
+class SnapshotLevel(models.TextChoices):
+    """Whose figures a quarter snapshot row holds."""
+
+    NATIONAL = "national", _("全国")
+    PROVINCE = "province", _("省份")
+    MINISTRY = "ministry", _("主管部门")
+    INSTITUTION = "institution", _("单位")
+    COLLEGE = "college", _("学院")
+
+
+class SnapshotRunState(models.TextChoices):
+    RUNNING = "running", _("生成中")
+    DONE = "done", _("已完成")
+
+
+class MilestoneStatus(models.TextChoices):
+    """Where a scope stands against one milestone."""
+
+    MET = "met", _("已达成")
+    ON_TRACK = "on_track", _("按进度")
+    BEHIND = "behind", _("落后")
+    OVERDUE = "overdue", _("已逾期")
+    NOT_MEASURABLE = "not_measurable", _("无量化目标")
+    NO_DATA = "no_data", _("暂无数据")

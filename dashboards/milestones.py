@@ -29,12 +29,14 @@ def load_milestones() -> LoadResult:
         milestone = Milestone(
             code=row["code"],
             title=row["title"],
+            start_date=date.fromisoformat(row["start_date"]) if row["start_date"] else None,
             due_date=date.fromisoformat(row["due_date"]),
             metric=MilestoneMetric(row["metric"]),
             scope=MilestoneScope(row["scope"]),
             province=provinces.get(row["province_code"]),
             target_share=Decimal(row["target_share"]) if row["target_share"] else None,
             target_count=int(row["target_count"]) if row["target_count"] else None,
+            target_amount=Decimal(row["target_amount"]) if row["target_amount"] else None,
             source=row["source"],
         )
         try:

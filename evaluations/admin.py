@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import ConversionIntent, Expert, ImplementationStatus, SelfAssessment
+from .models import ConversionIntent, ImplementationStatus, SelfAssessment
 
 
 class ImplementationStatusInline(admin.TabularInline):
@@ -21,11 +21,3 @@ class SelfAssessmentAdmin(SimpleHistoryAdmin):
     search_fields = ("patent__application_number", "patent__title")
     raw_id_fields = ("patent", "assessed_by", "industry", "sei_class")
     inlines = [ImplementationStatusInline, ConversionIntentInline]
-
-
-@admin.register(Expert)
-class ExpertAdmin(admin.ModelAdmin):
-    list_display = ("name", "organisation", "title", "province", "status")
-    list_filter = ("status", "province")
-    search_fields = ("name", "organisation")
-    filter_horizontal = ("industries",)

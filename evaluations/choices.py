@@ -179,9 +179,3 @@ class PriceBand(models.TextChoices):
     B80_90 = "80-90", _("80-90万")
     B90_100 = "90-100", _("90-100万")
     OVER_100 = "100+", _("100万以上")
-
-
-class ExpertStatus(models.TextChoices):
-    RECOMMENDED = "recommended", _("已推荐")
-    ACTIVE = "active", _("已入库")
-    RETIRED = "retired", _("已退出")

@@ -38,7 +38,7 @@ from .choices import (
     PriceBand,
     ValueStars,
 )
-from .record import COLUMN_BY_KEY, COLUMNS, ImplementationEntry, InventoryRecord
+from .record import COLUMN_BY_KEY, COLUMNS, INTENT_TERM_KEYS, ImplementationEntry, InventoryRecord
 from .services import review_steps
 
 CUSTOM = "custom"  # the code of 自定义 in every list that has it
@@ -126,9 +126,24 @@ _ROW_FIELD = {
     "impl_remark": "remark",
     "intent_level1": "level1",
     "intent_level2": "level2",
+    # R–W of an intent row after the first (the first intent's are the R–W block).
+    "fee_standard_wan": "fee",
+    "intended_cities": "cities",
+    "intended_enterprises": "enterprises",
+    "price_band": "price_band",
+    "contact_name": "contact_name",
+    "contact_phone": "contact_phone",
 }
-_ROW_NAME_RE = re.compile(r"^(impl|intent)-(\d{1,4})-(level1|level2|custom|value|remark)$")
-_ROW_FIELDS = {"impl": ("level1", "level2", "custom", "value", "remark"), "intent": ("level1", "level2", "custom")}
+_TERM_FIELDS = ("fee", "cities", "enterprises", "price_band", "contact_name", "contact_phone")
+_TERM_KEY_OF_FIELD = dict(zip(_TERM_FIELDS, INTENT_TERM_KEYS, strict=True))
+_ROW_NAME_RE = re.compile(
+    r"^(impl|intent)-(\d{1,4})-(level1|level2|custom|value|remark|fee|cities|enterprises|price_band|contact_name"
+    r"|contact_phone)$"
+)
+_ROW_FIELDS = {
+    "impl": ("level1", "level2", "custom", "value", "remark"),
+    "intent": ("level1", "level2", "custom", *_TERM_FIELDS),
+}
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -149,6 +164,13 @@ class EntryRow:
     custom: str = ""
     value: str = ""
     remark: str = ""
+    # An intent's own R–W (rows after the first; blank: the first intent's, i.e. the R–W block's).
+    fee: str = ""
+    cities: str = ""
+    enterprises: str = ""
+    price_band: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
     errors: dict[str, list[v.Problem]] = field(default_factory=dict)
     index: int | str = 0  # position on the page, set by AssessmentForm.layout(); "__i__" for the JS prototype
     prototype: bool = False
@@ -163,6 +185,13 @@ class EntryRow:
 
     def is_blank(self) -> bool:
         return not any(getattr(self, name).strip() for name in _ROW_FIELDS[self.kind])
+
+    def has_terms(self) -> bool:
+        return self.kind == "intent" and any(getattr(self, name).strip() for name in _TERM_FIELDS)
+
+    @property
+    def price_choices(self) -> list[tuple[str, str]]:
+        return single_choices("price_band", self.price_band)
 
     @property
     def has_errors(self) -> bool:
@@ -462,9 +491,14 @@ class AssessmentForm:
                     remark=entry.remark,
                 )
             )
-        intent_rows = [
-            EntryRow("intent", level1=i.level1, level2=i.level2, custom=i.custom_text) for i in record.intents
-        ]
+        intent_rows = []
+        first_terms = record.intents[0].terms() if record.intents else None
+        for index, intent in enumerate(record.intents):
+            row = EntryRow("intent", level1=intent.level1, level2=intent.level2, custom=intent.custom_text)
+            if index and intent.terms() != first_terms:
+                for name, key in _TERM_KEY_OF_FIELD.items():
+                    setattr(row, name, _shown(getattr(intent, key)))
+            intent_rows.append(row)
         return cls(values, impl_rows, intent_rows)
 
     @classmethod
@@ -546,10 +580,41 @@ class AssessmentForm:
             for problem in found:
                 self._add_row(row, problem)
                 problems.append(problem)
+            if entry is None and not found and row.has_terms():
+                problem = v.Problem(
+                    "intent_level1",
+                    "费用标准、意向价格和联系人属于转化意愿：请同时选择转化意愿（一级）",
+                    "The fee, price band and contact belong to an intent: choose the intent (level 1) too",
+                    "terms_without_intent",
+                    len(self._intent_entry_rows),
+                )
+                self._add_row(row, problem)
+                problems.append(problem)
             if entry is not None:
+                if row.has_terms():
+                    for problem in self._read_terms(row, entry):
+                        problems.append(problem)
                 record.intents.append(entry)
                 self._intent_entry_rows.append(row)
         return record, problems
+
+    def _read_terms(self, row: EntryRow, entry) -> list[v.Problem]:
+        """An intent row's own R–W, read by the importer's readers."""
+        problems = []
+        for name, key in _TERM_KEY_OF_FIELD.items():
+            raw = getattr(row, name)
+            reader = _READERS.get(key)
+            if reader is None:
+                text = raw.strip()
+                setattr(entry, key, "" if v.is_blank_placeholder(text) else text)
+                continue
+            try:
+                setattr(entry, key, reader(raw))
+            except v.FieldError as exc:
+                problem = exc.to_problem(key, len(self._intent_entry_rows))
+                self._add_row(row, problem)
+                problems.append(problem)
+        return problems
 
     def validate(self, base: InventoryRecord, *, patent_type: str | None) -> InventoryRecord | None:
         """Read the form and check it with the shared validator; the record when there is no problem, else None
@@ -560,6 +625,14 @@ class AssessmentForm:
         for problem in v.validate_record(record, patent_type=patent_type):
             if problem.key in unread_fields:
                 continue  # the value could not be read: that problem is already said
+            if problem.key in v.INTENT_TERMS and problem.entry is not None:
+                row = self._row_of(problem)
+                if row is None or not row.has_terms():
+                    # The first intent's terms are the R–W block's fields.
+                    problem = v.Problem(problem.key, problem.message, problem.message_en, problem.code)
+                    if problem.key not in unread_fields and problem not in self.errors.get(problem.key, []):
+                        self._add(problem)
+                    continue
             row = self._row_of(problem)
             if row is not None:
                 if (id(row), _problem_field(problem)) in unread_rows:
@@ -584,7 +657,9 @@ class AssessmentForm:
             return None
         if problem.key in v.IMPLEMENTATION_KEYS and problem.entry < len(self._impl_entry_rows):
             return self._impl_entry_rows[problem.entry]
-        if problem.key in v.INTENT_KEYS and problem.entry < len(self._intent_entry_rows):
+        if (problem.key in v.INTENT_KEYS or problem.key in v.INTENT_TERMS) and problem.entry < len(
+            self._intent_entry_rows
+        ):
             return self._intent_entry_rows[problem.entry]
         return None
 
@@ -616,6 +691,11 @@ class AssessmentForm:
     def rows_with_prototype(self, kind: str) -> list[EntryRow]:
         self.layout()
         return [*getattr(self, f"{kind}_rows"), EntryRow(kind, index="__i__", prototype=True)]
+
+    @property
+    def intent_term_fields(self) -> list[tuple[str, str, object]]:
+        """(input name, column letter, label) of an intent row's own R–W."""
+        return [(name, COLUMN_BY_KEY[key].letter, LABELS[key]) for name, key in _TERM_KEY_OF_FIELD.items()]
 
     @property
     def skip(self) -> bool:
@@ -677,7 +757,7 @@ class AssessmentForm:
             {
                 "id": "terms",
                 "letters": "R–W",
-                "title": _("意向合作与联系方式"),
+                "title": _("意向合作与联系方式（第一项转化意愿；其余转化意愿未单独填写时沿用）"),
                 "fields": self.fields(
                     "fee_standard_wan",
                     "intended_cities",

@@ -1,4 +1,4 @@
-"""Self-assessments (自评) in the national format, and the patent evaluation expert library."""
+"""Self-assessments (自评) in the national format and their review."""
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .choices import (
-    ExpertStatus,
     ImplementationLevel1,
     ImplementationLevel2,
     IntentLevel1,
@@ -33,6 +32,8 @@ class SelfAssessment(models.Model):
     # False when an implementation state rules conversion out (about to be abandoned, disputed, unsuitable): such a
     # patent is inventoried but never shown in the conversion resource library.
     convertible = models.BooleanField(_("可转化"), default=True)
+    # R–W of the patent's first intent (of its first row when it has none): a copy the library's list, filters and
+    # facets read from the one assessment row per patent; every write path keeps it equal to ConversionIntent's.
     fee_standard_wan = models.DecimalField(
         _("费用标准（万元）"), max_digits=12, decimal_places=2, null=True, blank=True
     )
@@ -48,6 +49,7 @@ class SelfAssessment(models.Model):
     products_advantages = models.TextField(
         _("本专利对应产品、技术优势、性能指标"), blank=True, validators=[MaxLengthValidator(500)]
     )
+    # The first code of column AA (the main industry); ``industries`` holds every code given, each at its own level.
     industry = models.ForeignKey(
         "reference.IndustryCode",
         null=True,
@@ -55,6 +57,9 @@ class SelfAssessment(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("国民经济行业分类"),
+    )
+    industries = models.ManyToManyField(
+        "reference.IndustryCode", blank=True, related_name="assessments", verbose_name=_("国民经济行业分类（全部）")
     )
     prospect = models.TextField(_("产业化前景描述"), blank=True, validators=[MaxLengthValidator(500)])
     sei_class = models.ForeignKey(
@@ -78,10 +83,16 @@ class SelfAssessment(models.Model):
     )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     approved_at = models.DateTimeField(_("入库时间"), null=True, blank=True)
+    # The market's view (他评) beside the self-rating, kept by market.services on every rating so that the library
+    # sorts and filters on it without reading the ratings: how many ratings, their mean stars, how many enterprises
+    # want to cooperate.
+    market_rating_count = models.PositiveIntegerField(_("市场评价数"), default=0, db_default=0)
+    market_stars = models.DecimalField(_("市场评价（平均星级）"), max_digits=3, decimal_places=2, null=True, blank=True)
+    market_interested = models.PositiveIntegerField(_("有合作意向的企业数"), default=0, db_default=0)
 
-    # Read by the assessment's id only; see Patent.history.
+    # Read by the assessment's id only; see Patent.history. The market figures are derived, not audited here.
     history = HistoricalRecords(
-        excluded_fields=["updated_at", "search_text"],
+        excluded_fields=["updated_at", "search_text", "market_rating_count", "market_stars", "market_interested"],
         no_db_index=["patent", "review_state", "maturity", "value_stars", "industry", "sei_class", "assessed_by"],
         user_db_constraint=False,
     )
@@ -152,7 +163,8 @@ class ImplementationStatus(models.Model):
 
 
 class ConversionIntent(models.Model):
-    """One conversion intent of a patent (columns P–Q); a patent may have several, in order."""
+    """One conversion intent of a patent (columns P–W: the intent, its fee, cities, enterprises, price band and
+    contact); a patent may have several, in order."""
 
     # Indexed by intent_assessment_level1_idx (assessment first), which also lets the library count intents from
     # the index alone.
@@ -161,6 +173,15 @@ class ConversionIntent(models.Model):
     level1 = models.CharField(_("转化意愿（一级）"), max_length=16, choices=IntentLevel1.choices)
     level2 = models.CharField(_("转化意愿（二级）"), max_length=24, choices=IntentLevel2.choices, blank=True)
     custom_text = models.CharField(_("自定义描述"), max_length=255, blank=True)
+    # Columns R–W: the merged header 转化意愿 spans P–W, so each intent carries its own terms and contact.
+    fee_standard_wan = models.DecimalField(
+        _("费用标准（万元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    intended_cities = models.CharField(_("意向合作城市"), max_length=500, blank=True, db_default="")
+    intended_enterprises = models.CharField(_("意向合作企业"), max_length=1000, blank=True, db_default="")
+    price_band = models.CharField(_("意向价格"), max_length=12, choices=PriceBand.choices, blank=True, db_default="")
+    contact_name = models.CharField(_("联系人"), max_length=64, blank=True, db_default="")
+    contact_phone = models.CharField(_("联系方式"), max_length=64, blank=True, db_default="")
 
     history = HistoricalRecords(no_db_index=["assessment", "level1"], user_db_constraint=False)
 
@@ -172,36 +193,3 @@ class ConversionIntent(models.Model):
 
     def __str__(self):
         return f"{self.get_level1_display()} {self.get_level2_display() or self.custom_text}".strip()
-
-
-class Expert(models.Model):
-    """A member of the patent evaluation expert library, organised by industry field, often recommended by an
-    enterprise."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="expert_profile"
-    )
-    name = models.CharField(_("姓名"), max_length=64)
-    organisation = models.CharField(_("工作单位"), max_length=128)
-    title = models.CharField(_("职称/职务"), max_length=64, blank=True)
-    province = models.ForeignKey("reference.Province", on_delete=models.PROTECT, verbose_name=_("省份"))
-    industries = models.ManyToManyField(
-        "reference.IndustryCode", blank=True, related_name="experts", verbose_name=_("擅长行业")
-    )
-    recommended_by = models.ForeignKey(
-        "enterprises.Enterprise",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="recommended_experts",
-        verbose_name=_("推荐企业"),
-    )
-    status = models.CharField(_("状态"), max_length=16, choices=ExpertStatus.choices, default=ExpertStatus.ACTIVE)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("评价专家")
-        verbose_name_plural = _("专家库")
-
-    def __str__(self):
-        return f"{self.name}（{self.organisation}）"

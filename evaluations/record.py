@@ -9,6 +9,7 @@ continues on the following rows with its basic columns blank.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
@@ -51,12 +52,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("O", "impl_remark", "备注", max_length=500, basic=False),
     Column("P", "intent_level1", "转化意愿（一级）", basic=False),
     Column("Q", "intent_level2", "转化意愿（二级）", max_length=255, basic=False),
-    Column("R", "fee_standard_wan", "费用标准（万元）"),
-    Column("S", "intended_cities", "意向合作城市", max_length=500),
-    Column("T", "intended_enterprises", "意向合作企业", max_length=1000),
-    Column("U", "price_band", "意向价格", required=True),
-    Column("V", "contact_name", "联系人", required=True, max_length=64),
-    Column("W", "contact_phone", "联系方式", required=True, max_length=64),
+    Column("R", "fee_standard_wan", "费用标准（万元）", basic=False),
+    Column("S", "intended_cities", "意向合作城市", max_length=500, basic=False),
+    Column("T", "intended_enterprises", "意向合作企业", max_length=1000, basic=False),
+    Column("U", "price_band", "意向价格", required=True, basic=False),
+    Column("V", "contact_name", "联系人", required=True, max_length=64, basic=False),
+    Column("W", "contact_phone", "联系方式", required=True, max_length=64, basic=False),
     Column("X", "maturity", "技术成熟度", required=True),
     Column("Y", "value_stars", "专利价值分级自评", required=True),
     Column("Z", "products_advantages", "本专利对应产品、技术优势、性能指标", max_length=500),
@@ -67,6 +68,24 @@ COLUMNS: tuple[Column, ...] = (
 )
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 COLUMN_BY_LETTER = {c.letter: c for c in COLUMNS}
+
+# Base-library facts the national layout lacks, read from extra columns after AD when a file carries them (by header;
+# the letters are nominal: errors name the uploaded sheet's own column). Written by the platform's own export.
+EXTRA_COLUMNS: tuple[Column, ...] = (
+    Column("AE", "grant_date", "授权日"),
+    Column("AF", "application_date", "申请日"),
+    Column("AG", "publication_number", "公开（公告）号", max_length=32),
+    Column("AH", "patentees", "专利权人", max_length=500),
+    Column("AI", "ipc_main", "IPC主分类号", max_length=32),
+    Column("AJ", "ipc_others", "IPC分类号", max_length=500),
+)
+
+# Columns R–W: the terms of one conversion intent (the merged header 转化意愿 spans P–W).
+INTENT_TERM_KEYS = (
+    "fee_standard_wan", "intended_cities", "intended_enterprises", "price_band", "contact_name", "contact_phone",
+)  # fmt: skip
+# Columns L onward: the self-assessment part of a row; a patent whose rows leave it all blank is inventoried only.
+ASSESSMENT_KEYS = tuple(c.key for c in COLUMNS[COLUMNS.index(COLUMN_BY_KEY["impl_level1"]) :])
 
 # Limits of the format itself.
 MAX_BUNDLE_NUMBERS = 9
@@ -89,19 +108,36 @@ class ImplementationEntry:
 
 @dataclass(slots=True)
 class IntentEntry:
-    """One conversion intent (columns P–Q), as codes of evaluations.choices."""
+    """One conversion intent (columns P–Q, codes of evaluations.choices) with its terms and contact (R–W)."""
 
     level1: str
     level2: str = ""
     custom_text: str = ""
+    fee_standard_wan: Decimal | None = None
+    intended_cities: str = ""
+    intended_enterprises: str = ""
+    price_band: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+
+    def terms(self) -> tuple:
+        return (
+            self.fee_standard_wan, self.intended_cities, self.intended_enterprises, self.price_band,
+            self.contact_name, self.contact_phone,
+        )  # fmt: skip
 
 
 @dataclass(slots=True)
 class InventoryRecord:
     """One patent of a workbook after grouping its rows, normalising and validating its cells.
 
-    Coded fields hold the codes of patentpool.choices / evaluations.choices; ``industry_section`` is the GB/T 4754
-    门类 letter and ``sei_class`` the 2018 top-level SEI code.
+    Coded fields hold the codes of patentpool.choices / evaluations.choices; ``industry_section`` holds the GB/T 4754
+    codes of column AA, each at its own level (门类 ``C`` … 小类 ``C3491``), ``|``-joined; ``sei_class`` a 2018
+    top-level SEI code (``1``) or a 2021 code (``1.5``). R–W (``fee_standard_wan`` … ``contact_phone``) are the first
+    intent's terms (the first row's when the patent has no intent); each intent carries its own.
+    ``assessment_blank``: every row left L onward blank — the patent is inventoried, its self-assessment left to fill.
+    The base-library facts after ``ipc_field`` come from extra columns or a patent-database export (None / "" when
+    the file does not give them: the stored value is kept).
     """
 
     row: int  # the sheet row where the patent starts (1-based, as Excel shows it)
@@ -131,6 +167,28 @@ class InventoryRecord:
     sei_class: str = ""
     ipc_field: str = ""
     rows: list[int] = field(default_factory=list)  # every sheet row of this patent
+    assessment_blank: bool = False
+    patentees: str = ""
+    grant_date: date | None = None
+    application_date: date | None = None
+    publication_number: str = ""
+    ipc_main: str = ""
+    ipc_others: str = ""
+    patent_type: str = ""  # from a patent-database export's 专利类型; else read off the application number
+
+
+def resolve_intent_terms(record: InventoryRecord) -> InventoryRecord:
+    """Give every intent that states no R–W of its own the patent's (the first row's, the form's block), then make the
+    patent's the first intent's: what is stored, per intent and as the assessment's copy."""
+    patent_terms = tuple(getattr(record, key) for key in INTENT_TERM_KEYS)
+    for intent in record.intents:
+        if all(value is None or value == "" for value in intent.terms()):
+            for key, value in zip(INTENT_TERM_KEYS, patent_terms, strict=True):
+                setattr(intent, key, value)
+    if record.intents:
+        for key, value in zip(INTENT_TERM_KEYS, record.intents[0].terms(), strict=True):
+            setattr(record, key, value)
+    return record
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +216,7 @@ def with_record_relations(patents: QuerySet) -> QuerySet:
     return patents.select_related(
         "org_unit", "assessment", "assessment__industry", "assessment__sei_class__parent"
     ).prefetch_related(
+        "assessment__industries",
         Prefetch("assessment__implementation_states", queryset=ImplementationStatus.objects.order_by("position")),
         Prefetch("assessment__intents", queryset=ConversionIntent.objects.order_by("position")),
     )
@@ -193,7 +252,18 @@ def record_from_patent(patent) -> InventoryRecord:
         for s in assessment.implementation_states.all()
     ]
     record.intents = [
-        IntentEntry(level1=i.level1, level2=i.level2, custom_text=i.custom_text) for i in assessment.intents.all()
+        IntentEntry(
+            level1=i.level1,
+            level2=i.level2,
+            custom_text=i.custom_text,
+            fee_standard_wan=i.fee_standard_wan,
+            intended_cities=i.intended_cities,
+            intended_enterprises=i.intended_enterprises,
+            price_band=i.price_band,
+            contact_name=i.contact_name,
+            contact_phone=i.contact_phone,
+        )  # fmt: skip
+        for i in assessment.intents.all()
     ]
     record.fee_standard_wan = assessment.fee_standard_wan
     record.intended_cities = assessment.intended_cities
@@ -204,14 +274,15 @@ def record_from_patent(patent) -> InventoryRecord:
     record.maturity = assessment.maturity
     record.value_stars = assessment.value_stars
     record.products_advantages = assessment.products_advantages
-    record.industry_section = assessment.industry.section if assessment.industry_id else ""
+    record.industry_section = industry_codes_text(assessment)
     record.prospect = assessment.prospect
-    record.sei_class = _sei_top_code(assessment.sei_class)
+    record.sei_class = assessment.sei_class.code if assessment.sei_class_id else ""
     record.ipc_field = assessment.ipc_field
     return record
 
 
-def _sei_top_code(sei) -> str:
-    if sei is None:
-        return ""
-    return sei.code if sei.edition == "2018" else (sei.parent.code if sei.parent_id else "")
+def industry_codes_text(assessment) -> str:
+    """Column AA of a stored assessment: its main industry first, then the others in code order, ``|``-joined."""
+    main = assessment.industry.code if assessment.industry_id else ""
+    others = sorted(code.code for code in assessment.industries.all() if code.code != main)
+    return "|".join([main, *others] if main else others)

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from common.search import search_tokens
-from evaluations.record import InventoryRecord
+from evaluations.record import InventoryRecord, resolve_intent_terms
 from institutions.choices import Role
 from institutions.models import OrgUnit, User
 from patentpool.models import Patent
@@ -174,10 +174,17 @@ def assessment_save(*, user: User, patent_id: int, record: InventoryRecord) -> S
     problems = validate_record(record, patent_type=patent.patent_type)
     if problems:
         raise ValidationError({p.key: f"{p.message} / {p.message_en}" for p in problems})
-    sections = dict(IndustryCode.objects.filter(level="section").values_list("code", "pk"))
-    sei = dict(SEIClass.objects.filter(edition="2018").values_list("code", "pk"))
+    resolve_intent_terms(record)
+    codes = [code for code in record.industry_section.split("|") if code]
+    industries = dict(IndustryCode.objects.filter(code__in=codes).values_list("code", "pk"))
+    sei = dict(SEIClass.objects.filter(code=record.sei_class).order_by("-edition").values_list("code", "pk"))
     assessment.review_state = _state_after_edit(role, state)
-    assessment.convertible = not rules_out_conversion(record.implementation_states)
+    # A patent a registered transfer or equity deal took out of the stock (assessment_record_implementation) stays out
+    # while its self-assessment still says so.
+    still_transferred = not assessment.convertible and any(
+        s.level1 == "transferred" and s.level2 in ("transfer_signed", "equity") for s in record.implementation_states
+    )
+    assessment.convertible = not rules_out_conversion(record.implementation_states) and not still_transferred
     for name in (
         "intended_cities", "intended_enterprises", "price_band", "contact_name", "contact_phone", "maturity",
         "products_advantages", "prospect", "ipc_field", "bundle_name", "bundle_description",
@@ -186,15 +193,15 @@ def assessment_save(*, user: User, patent_id: int, record: InventoryRecord) -> S
     assessment.fee_standard_wan = record.fee_standard_wan
     assessment.value_stars = record.value_stars
     assessment.bundle_numbers = ",".join(record.bundle_numbers)
-    # The national format carries the 门类 only; a finer 大类 chosen elsewhere within the same 门类 is kept.
-    if not (assessment.industry_id and assessment.industry.section == record.industry_section):
-        assessment.industry_id = sections.get(record.industry_section)
+    # Column AA's codes, each at its own level: the first is the main industry.
+    assessment.industry_id = industries.get(codes[0]) if codes else None
     assessment.sei_class_id = sei.get(record.sei_class)
     assessment.assessed_by = user
-    assessment.search_text = search_tokens(patent.title, record.products_advantages, record.prospect)
+    assessment.search_text = search_tokens(patent.title, record.products_advantages, record.prospect, patent.inventors)
     assessment._change_reason = "self-assessment"
     assessment._history_user = user
     assessment.save()
+    assessment.industries.set([industries[code] for code in codes if code in industries])
     _replace_children(assessment, record)
     if patent.fiscally_funded != record.fiscally_funded:
         patent.fiscally_funded = record.fiscally_funded
@@ -221,7 +228,9 @@ def _replace_children(assessment: SelfAssessment, record: InventoryRecord) -> No
     for position, entry in enumerate(record.intents):
         ConversionIntent.objects.create(
             assessment=assessment, position=position, level1=entry.level1, level2=entry.level2,
-            custom_text=entry.custom_text,
+            custom_text=entry.custom_text, fee_standard_wan=entry.fee_standard_wan,
+            intended_cities=entry.intended_cities, intended_enterprises=entry.intended_enterprises,
+            price_band=entry.price_band, contact_name=entry.contact_name, contact_phone=entry.contact_phone,
         )  # fmt: skip
 
 
@@ -244,7 +253,13 @@ def assessment_set_intent(*, user: User, patent_ids: Iterable[int], level1: str,
             assessment.save()
         for child in assessment.intents.all():
             child.delete()
-        ConversionIntent.objects.create(assessment=assessment, position=0, level1=level1, level2=level2)
+        # The new intent keeps the terms the patent had (its first intent's).
+        ConversionIntent.objects.create(
+            assessment=assessment, position=0, level1=level1, level2=level2,
+            fee_standard_wan=assessment.fee_standard_wan, intended_cities=assessment.intended_cities,
+            intended_enterprises=assessment.intended_enterprises, price_band=assessment.price_band,
+            contact_name=assessment.contact_name, contact_phone=assessment.contact_phone,
+        )  # fmt: skip
     Patent.objects.filter(pk__in=[p.pk for p in patents]).update(import_fingerprint="")
     return len(patents)
 
@@ -274,10 +289,81 @@ def patent_facts_update(*, user: User, patent_id: int, data: dict) -> Patent:
     """Change a patent's base-library facts (``patentpool.services.patent_update``: its permissions and rules) and
     keep the self-assessment's searchable text, which includes the title, in step — in one transaction."""
     patent = patent_update(user=user, patent_id=patent_id, data=data)
-    if "title" in data:
+    if "title" in data or "inventors" in data:
         assessment = SelfAssessment.objects.filter(patent=patent).first()
-        if assessment is not None:  # the title is part of the searchable text
+        if assessment is not None:  # the title and the inventors are part of the searchable text
             SelfAssessment.objects.filter(pk=assessment.pk).update(
-                search_text=search_tokens(patent.title, assessment.products_advantages, assessment.prospect)
+                search_text=search_tokens(
+                    patent.title, assessment.products_advantages, assessment.prospect, patent.inventors
+                )
             )
     return patent
+
+
+# Implementation states that a deal supersedes: "not implemented" and the plans (已列入…计划) of the same route.
+_SUPERSEDED_BY_DEAL = {"not_implemented"}
+_PLANNED = {
+    "open_licence_planned", "ordinary_licence_planned", "sole_licence_planned", "exclusive_licence_planned",
+    "transfer_planned",
+}  # fmt: skip
+
+
+@transaction.atomic
+def assessment_record_implementation(
+    *,
+    actor: User,
+    patent_ids: Iterable[int],
+    level1: str,
+    level2: str = "",
+    amount_wan=None,
+    product_name: str = "",
+    remark: str = "",
+    leaves_convertible_stock: bool = False,
+) -> int:
+    """Record that a deal implemented the patents (已许可 / 已转让 / 已作价入股 / 已由被许可人实现产业化 …) in their
+    self-assessments, keeping the national format's implementation states in step with the registered deals.
+
+    The caller (``transfers.services``) has checked the actor's right to the deal; this adds the state once per
+    patent (an identical state is not repeated), drops 尚未实施 and the matching plans, and — for a transfer or an
+    equity contribution (``leaves_convertible_stock``) — takes the patent out of the institution's convertible stock
+    (``convertible`` false, so ``in_library_q`` no longer lists it). A patent without a self-assessment gets a draft
+    one holding the state.
+    """
+    from .choices import IMPLEMENTATION_LEVEL2_BY_LEVEL1, ImplementationLevel1
+
+    if level1 not in ImplementationLevel1.values or (
+        level2 and level2 not in IMPLEMENTATION_LEVEL2_BY_LEVEL1[ImplementationLevel1(level1)]
+    ):
+        raise ValidationError({"level2": "二级状态不属于该一级实施状态 / The level-2 state is not of that level 1"})
+    patents = list(Patent.objects.select_for_update().filter(pk__in=sorted(set(patent_ids))).order_by("pk"))
+    for patent in patents:
+        assessment = _assessment_for(patent)
+        if not assessment.pk:
+            assessment._history_user = actor
+            assessment._change_reason = "deal"
+            assessment.save()
+        states = list(assessment.implementation_states.all())
+        for state in states:
+            if state.level1 in _SUPERSEDED_BY_DEAL or state.level2 in _PLANNED:
+                state.delete()  # through the ORM: simple-history records the removal
+        kept = [s for s in states if s.pk and s.level1 not in _SUPERSEDED_BY_DEAL and s.level2 not in _PLANNED]
+        if not any(s.level1 == level1 and s.level2 == level2 and s.product_name == product_name for s in kept):
+            ImplementationStatus.objects.create(
+                assessment=assessment, position=(max((s.position for s in kept), default=-1) + 1), level1=level1,
+                level2=level2, amount_wan=amount_wan, product_name=product_name[:255], remark=remark[:500],
+            )  # fmt: skip
+        if leaves_convertible_stock and assessment.convertible:
+            assessment.convertible = False
+            assessment._history_user = actor
+            assessment._change_reason = "deal:transferred"
+            assessment.save()
+    Patent.objects.filter(pk__in=[p.pk for p in patents]).update(import_fingerprint="")
+    return len(patents)
+
+
+def assessment_set_market_view(*, patent_id: int, rating_count: int, stars, interested: int) -> int:
+    """Store the market's view of a patent (count of ratings, mean stars, interested enterprises) on its
+    self-assessment; called by the market side after every rating. Returns the rows updated (0: no assessment)."""
+    return SelfAssessment.objects.filter(patent_id=patent_id).update(
+        market_rating_count=rating_count, market_stars=stars, market_interested=interested
+    )

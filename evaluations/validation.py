@@ -29,8 +29,13 @@ Decisions where the national template is silent:
 * With 一星/二星, or with stars unknown, Z and AB are not required; with three stars or more they are.
 * ``fiscally_funded is None`` means column K was left blank (a required column).
 * 无, 暂无, /, -, —, N/A, 不适用 and 无需填写 read as blank in every column (so 无 in a required column is "required").
-* 战新分类 takes the nine 2018 top-level names; a 2018 second-level name (人工智能 …) reads as its top level. Codes are
-  SEIClass(edition="2018") codes '1'–'9'; 国民经济行业分类 gives the 门类 letter.
+* 战新分类 takes the nine top-level names, the 2021 classes' names, the codes, and a code with its name
+  (``1 新一代信息技术产业``, ``1.5 人工智能``): a 2018 top-level code '1'–'9' or a 2021 code such as '1.5' (人工智能 is
+  1.5, kept at its level). 国民经济行业分类 takes GB/T 4754 codes or names of any level, several per patent
+  (``I6571 | I6572``), each kept at its own level.
+* R–W belong to the conversion intent on their row; a patent with intents is checked intent by intent (U–W required
+  for each unless a skip state applies). A patent whose rows leave L onward blank (``assessment_blank``) is only
+  inventoried: its self-assessment is not checked.
 * 意向合作城市: each item is 省级-地级 with a real province-level name (full or short: 浙江省 / 浙江, 广西壮族自治区 /
   广西, 新疆生产建设兵团); ``浙江省杭州市`` without the dash is split after the province name.
 """
@@ -60,6 +65,7 @@ from evaluations.choices import (
 )
 from evaluations.record import (
     COLUMN_BY_KEY,
+    INTENT_TERM_KEYS,
     MAX_BUNDLE_NUMBERS,
     MAX_INTENDED_ENTERPRISES,
     ImplementationEntry,
@@ -73,12 +79,16 @@ from reference.files import read_reference_csv
 __all__ = [
     "AMOUNT_MAX",
     "FEE_MAX",
+    "GBT4754_CODES",
     "GBT4754_SECTIONS",
     "IMPLEMENTATION_KEYS",
     "INTENT_KEYS",
+    "INTENT_TERMS",
     "SEI_2018_TOP_LEVEL",
+    "SEI_2021_CODES",
     "FieldError",
     "Problem",
+    "has_terms",
     "implementation_from_cells",
     "intent_from_cells",
     "is_blank_placeholder",
@@ -102,6 +112,8 @@ __all__ = [
 # Field keys whose problems point at one implementation state / one intent (Problem.entry indexes the list).
 IMPLEMENTATION_KEYS = frozenset({"impl_level1", "impl_level2", "impl_value", "impl_remark"})
 INTENT_KEYS = frozenset({"intent_level1", "intent_level2"})
+# R–W: problems of these keys with an ``entry`` are about that intent's terms; without one, about the patent's.
+INTENT_TERMS = frozenset(INTENT_TERM_KEYS)
 
 # The database columns behind the amounts (evaluations.models): DecimalField(14, 2) and DecimalField(12, 2).
 AMOUNT_MAX = Decimal("999999999999.99")
@@ -111,20 +123,16 @@ CUSTOM_TEXT_MAX = 255  # ImplementationStatus.custom_text / ConversionIntent.cus
 YEARS_MAINTAINED_MAX = 25  # a 20-year term plus at most 5 years of term compensation
 
 # GB/T 4754-2017 门类 (as the template's hidden sheet 其他 lists them) and the 战略性新兴产业分类 (2018) top level with
-# its second level (as the template's defined names name them; a second-level name reads as its top level): from the
-# same shipped files the reference tables are loaded from.
+# the 2021 classes (a 2021 name reads as that class, kept at its level): from the same shipped files the reference
+# tables are loaded from. Column AA takes codes of every level of GB/T 4754 (GBT4754_CODES).
 GBT4754_SECTIONS: dict[str, str] = {
     row["code"]: row["name"] for row in read_reference_csv("gbt4754_2017_industry_codes.csv") if row["level"] == "门类"
 }
-SEI_2018_TOP_LEVEL: dict[str, str] = {row["code"]: row["name"] for row in read_reference_csv("sei_2018_top_level.csv")}
-_SEI_2018_SECOND_LEVEL: dict[str, tuple[str, ...]] = {
-    top: tuple(
-        row["sei_name"]
-        for row in read_reference_csv("sei_2021_codes.csv")
-        if row["top_level_code"] == top and row["sei_code"].count(".") == 1
-    )
-    for top in SEI_2018_TOP_LEVEL
+GBT4754_CODES: dict[str, str] = {
+    row["code"]: row["name"] for row in read_reference_csv("gbt4754_2017_industry_codes.csv")
 }
+SEI_2018_TOP_LEVEL: dict[str, str] = {row["code"]: row["name"] for row in read_reference_csv("sei_2018_top_level.csv")}
+SEI_2021_CODES: dict[str, str] = {row["sei_code"]: row["sei_name"] for row in read_reference_csv("sei_2021_codes.csv")}
 
 # Province-level divisions for 意向合作城市 ("XX省-XX市"): full name → short name.
 _PROVINCES: dict[str, str] = {
@@ -481,10 +489,19 @@ _LEGAL_STATUS_EXACT = {
     **{_key_of(m.value): m.value for m in LegalStatus},
     **{_key_of(_source_label(m)): m.value for m in LegalStatus},
 }
-# Checked in this order: 未缴年费专利权终止 is the fee grace period, not a lapse.
+# Checked in this order, on the labels patent databases and CNIPA's register use: 期限届满 before 有效 (有效期届满),
+# a termination for unpaid fees (未缴年费专利权终止，等恢复) is a lapse, the unpaid-fee grace period alone is not;
+# 部分无效 leaves the patent in force.
 _LEGAL_STATUS_WORDS = (
-    (("未缴年费", "等年费", "年费滑", "滞纳"), LegalStatus.FEE_GRACE.value),
+    (("届满",), LegalStatus.EXPIRED.value),
+    (("放弃",), LegalStatus.ABANDONED.value),
+    (("驳回",), LegalStatus.REJECTED.value),
+    (("撤回",), LegalStatus.WITHDRAWN.value),
+    (("全部无效",), LegalStatus.INVALIDATED.value),
+    (("部分无效",), LegalStatus.VALID.value),
     (("失效", "终止", "权利终止", "无效"), LegalStatus.LAPSED.value),
+    (("未缴年费", "等年费", "年费滑", "滞纳"), LegalStatus.FEE_GRACE.value),
+    (("有效", "权利恢复", "专利权恢复", "权利转移", "专利权转移"), LegalStatus.VALID.value),
 )
 
 
@@ -501,9 +518,11 @@ def parse_legal_status(value: object) -> str:
             return code
     raise FieldError(
         "invalid_choice",
-        f"法律状态“{_quote(value)}”无法识别：应为“有效”“未缴年费（滞纳期）”或“失效”",
+        f"法律状态“{_quote(value)}”无法识别：应为“有效”“未缴年费（滞纳期）”“失效”“届满”“放弃”“全部无效”“驳回”或“撤回”"
+        "（盘点的是已授权专利，审中的申请不入库）",
         f"Legal status “{_quote(value)}” is not recognised: expected 有效 (valid), 未缴年费（滞纳期） (fee grace "
-        "period) or 失效 (lapsed)",
+        "period), 失效 (lapsed), 届满 (expired), 放弃 (abandoned), 全部无效 (invalidated), 驳回 (rejected) or 撤回 "
+        "(withdrawn); the inventory is of granted patents, pending applications are not taken",
     )
 
 
@@ -591,47 +610,109 @@ def _bad_stars(value: object) -> FieldError:
 _SECTIONS_BY_KEY = {_key_of(name): letter for letter, name in GBT4754_SECTIONS.items()}
 
 
+def _industry_name_codes() -> dict[str, str]:
+    """Every GB/T 4754 name → its code; a name several levels share (a 中类 with a single 小类) → the broadest."""
+    codes: dict[str, str] = {}
+    for code, name in GBT4754_CODES.items():
+        key = _key_of(name)
+        if key not in codes or len(code) < len(codes[key]):
+            codes[key] = code
+    return codes
+
+
+_INDUSTRY_NAMES = _industry_name_codes()
+_INDUSTRY_CODE_RE = re.compile(r"([A-Ta-t])(\d{2,4})?")
+_INDUSTRY_SEPARATORS = re.compile(r"[|｜,，、;；\n\r]+")
+
+
+def _industry_code(piece: str) -> str | None:
+    """One GB/T 4754 code from one piece of column AA (``C3491``, ``C39``, ``C``, ``C 制造业``, ``制造业``, a 大类 or 小类
+    name, ``制造业（C）``); None when it names none."""
+    key = _key_of(piece)
+    if not key:
+        return None
+    code = _INDUSTRY_NAMES.get(key)
+    if code:
+        return code
+    match = _INDUSTRY_CODE_RE.match(key)
+    if match:
+        code = match.group(1).upper() + (match.group(2) or "")
+        rest = key[match.end() :].lstrip("-.")
+        if code in GBT4754_CODES and (not rest or _INDUSTRY_NAMES.get(rest) == code):
+            return code
+    # "制造业C", "制造业（C）": the name first, the code after it.
+    match = re.search(r"([a-t])(\d{2,4})?$", key)
+    if match:
+        code = match.group(1).upper() + (match.group(2) or "")
+        if code in GBT4754_CODES and _INDUSTRY_NAMES.get(key[: match.start()].rstrip("-.")) == code:
+            return code
+    return None
+
+
 def parse_industry_section(value: object) -> str:
-    """国民经济行业分类 → GB/T 4754 门类 letter; accepts the name (制造业), the letter (C) or both (C 制造业)."""
+    """国民经济行业分类 → GB/T 4754 codes, each at its own level, ``|``-joined in the order given (duplicates dropped).
+
+    Accepts codes of any level (``C``, ``C39``, ``C391``, ``C3491``), a code with its name (``C 制造业``), a name of any
+    level (``制造业``, ``人工智能``'s 小类 …), several separated by ``|``, commas, 、 or semicolons
+    (``I6571 | I6572 | I6579``). A piece that names no class is an error naming that piece.
+    """
     if is_blank_placeholder(value):
         return ""
-    key = _key(value)
-    letter = _SECTIONS_BY_KEY.get(key)
-    if letter:
-        return letter
-    if len(key) == 1 and key.upper() in GBT4754_SECTIONS:
-        return key.upper()
-    # "C制造业", "C-制造业", "制造业C", "制造业（C）"
-    head, tail = key[:1].upper(), key[1:].lstrip("-.")
-    if head in GBT4754_SECTIONS and _SECTIONS_BY_KEY.get(tail) == head:
-        return head
-    head, tail = key[-1:].upper(), key[:-1].rstrip("-.")
-    if head in GBT4754_SECTIONS and _SECTIONS_BY_KEY.get(tail) == head:
-        return head
-    raise FieldError(
-        "invalid_choice",
-        f"国民经济行业分类“{_quote(value)}”应为 GB/T 4754 的门类名称（如“制造业”）或门类字母（A—T）",
-        f"Industry “{_quote(value)}” must be a GB/T 4754 section name (e.g. 制造业) or its letter (A–T)",
-    )
+    text = _text(value)
+    code = _industry_code(text)  # a whole name with commas in it (农、林、牧、渔业) is one class
+    if code:
+        return code
+    codes, bad = [], []
+    for piece in _INDUSTRY_SEPARATORS.split(text):
+        if not piece.strip():
+            continue
+        code = _industry_code(piece)
+        if code is None:
+            bad.append(piece.strip())
+        elif code not in codes:
+            codes.append(code)
+    if bad or not codes:
+        shown = "、".join(_quote(b) for b in bad) or _quote(value)
+        raise FieldError(
+            "invalid_choice",
+            f"国民经济行业分类“{shown}”不是 GB/T 4754-2017 的类别：填写门类、大类、中类或小类的代码或名称"
+            "（如“C”“制造业”“C39”“C3491”），多个用“|”分隔",
+            f"Industry “{shown}” is not a GB/T 4754-2017 class: give the code or name of a section, division, group "
+            "or class (e.g. C, 制造业, C39, C3491), several separated by '|'",
+        )
+    return "|".join(codes)
 
 
-_SEI_BY_KEY = {_key_of(name): code for code, name in SEI_2018_TOP_LEVEL.items()}
-for _code, _names in _SEI_2018_SECOND_LEVEL.items():
-    _SEI_BY_KEY.update({_key_of(name): _code for name in _names})
+_SEI_BY_KEY = {_key_of(name): code for code, name in SEI_2021_CODES.items()}
+_SEI_BY_KEY.update({_key_of(name): code for code, name in SEI_2018_TOP_LEVEL.items()})  # a top-level name wins
+_SEI_BY_KEY.update({_key_of(code): code for code in (*SEI_2018_TOP_LEVEL, *SEI_2021_CODES)})
+_SEI_CODE_RE = re.compile(r"(\d(?:\.\d{1,2})?)\s*(.*)")
 
 
 def parse_sei_class(value: object) -> str:
-    """战新分类 → 2018 top-level code '1'–'9'; a 2018 second-level name reads as its top level."""
+    """战新分类 → a 2018 top-level code ('1'–'9') or a 2021 code ('1.5'): the nine top-level names, the 2021 names,
+    the codes, or a code with its name (``1 新一代信息技术产业``, ``1.5 人工智能``)."""
     if is_blank_placeholder(value):
         return ""
-    code = _SEI_BY_KEY.get(_key(value))
+    if isinstance(value, float):  # 1.5 typed into a number cell
+        value = repr(value)
+    text = _text(value)
+    code = _SEI_BY_KEY.get(_key(text))
+    if code is None:
+        match = _SEI_CODE_RE.fullmatch(text.translate(FULLWIDTH).strip())
+        if match and match.group(1) in _SEI_BY_KEY:
+            candidate = _SEI_BY_KEY[match.group(1)]
+            name = match.group(2).strip()
+            if not name[:1].isdigit() and (not name or _SEI_BY_KEY.get(_key_of(name)) == candidate):
+                code = candidate
     if code is None:
         options = "、".join(SEI_2018_TOP_LEVEL.values())
         raise FieldError(
             "invalid_choice",
-            f"战新分类“{_quote(value)}”不是战略性新兴产业分类（2018）的一级类：{options}",
-            f"Strategic emerging industry “{_quote(value)}” is not a top-level class of the 2018 classification: "
-            f"{options}",
+            f"战新分类“{_quote(value)}”不是战略性新兴产业分类的类别：一级类为 {options}，或 2021 版的代码与名称"
+            "（如“1.5 人工智能”）",
+            f"Strategic emerging industry “{_quote(value)}” is not a class: a top-level class ({options}) or a 2021 "
+            "code and name (e.g. 1.5 人工智能)",
         )
     return code
 
@@ -869,10 +950,6 @@ def validate_record(record: InventoryRecord, *, patent_type: str | None = None) 
             "org_unit",
             "bundle_name",
             "bundle_description",
-            "intended_cities",
-            "intended_enterprises",
-            "contact_name",
-            "contact_phone",
             "products_advantages",
             "prospect",
             "ipc_field",
@@ -894,6 +971,9 @@ def validate_record(record: InventoryRecord, *, patent_type: str | None = None) 
     _check_bundle(record, add)
     if record.fiscally_funded is None:
         add(_required("fiscally_funded"))
+    if record.assessment_blank:
+        # L onward left blank: the patent is inventoried and its self-assessment is left to fill.
+        return problems
 
     # L–O
     if not record.implementation_states:
@@ -909,36 +989,16 @@ def validate_record(record: InventoryRecord, *, patent_type: str | None = None) 
     for index, entry in enumerate(record.intents):
         _check_intent(entry, index, add)
 
-    # R–W
-    _check_decimal("fee_standard_wan", record.fee_standard_wan, FEE_MAX, add)
-    if record.intended_cities:
-        _check_cities(record.intended_cities, add)
-    if record.intended_enterprises:
-        names = split_list(record.intended_enterprises)
-        if len(names) > MAX_INTENDED_ENTERPRISES:
-            add(
-                Problem(
-                    "intended_enterprises",
-                    f"意向合作企业最多填写 {MAX_INTENDED_ENTERPRISES} 个，这里有 {len(names)} 个",
-                    f"At most {MAX_INTENDED_ENTERPRISES} intended enterprises, found {len(names)}",
-                    "too_many",
-                )
-            )
-    for key in ("price_band", "contact_name", "contact_phone", "maturity"):
-        if not getattr(record, key) and not skip:
-            add(_required(key))
-    if record.price_band and record.price_band not in LABELS["price_band"]:
-        add(_not_an_option("price_band", record.price_band))
-    if record.contact_phone and not _looks_like_contact(record.contact_phone):
-        add(
-            Problem(
-                "contact_phone",
-                f"联系方式“{_quote(record.contact_phone)}”应包含电话号码或电子邮箱",
-                f"Contact “{_quote(record.contact_phone)}” must contain a phone number or an e-mail address",
-                "invalid_contact",
-            )
-        )
+    # R–W: each intent's own terms; an intent that gives none takes the patent's (its first row's, the form's block),
+    # which are checked once, as are those of a patent without an intent.
+    own = [index for index, entry in enumerate(record.intents) if has_terms(entry)]
+    if len(own) < len(record.intents) or not record.intents:
+        _check_terms(record, None, skip, add)
+    for index in own:
+        _check_terms(record.intents[index], index, skip, add)
     # X–AD
+    if not record.maturity and not skip:
+        add(_required("maturity"))
     if record.maturity and record.maturity not in LABELS["maturity"]:
         add(_not_an_option("maturity", record.maturity))
     stars = record.value_stars
@@ -951,11 +1011,55 @@ def validate_record(record: InventoryRecord, *, patent_type: str | None = None) 
         for key in ("products_advantages", "prospect"):
             if not getattr(record, key):
                 add(_required(key, why="（三星及以上）", why_en=" for three stars or more"))
-    if record.industry_section and record.industry_section not in GBT4754_SECTIONS:
+    if record.industry_section and any(code not in GBT4754_CODES for code in record.industry_section.split("|")):
         add(_not_an_option("industry_section", record.industry_section))
-    if record.sei_class and record.sei_class not in SEI_2018_TOP_LEVEL:
+    if record.sei_class and record.sei_class not in SEI_2018_TOP_LEVEL and record.sei_class not in SEI_2021_CODES:
         add(_not_an_option("sei_class", record.sei_class))
     return problems
+
+
+def has_terms(entry: IntentEntry) -> bool:
+    """Whether an intent gives any of R–W itself."""
+    return any(value is not None and value != "" for value in entry.terms())
+
+
+def _check_terms(terms, entry: int | None, skip: bool, add) -> None:
+    """Columns R–W of one intent (``entry``), or of a patent without an intent (``entry`` None)."""
+    for key in INTENT_TERM_KEYS:
+        limit = COLUMN_BY_KEY[key].max_length
+        value = getattr(terms, key)
+        if limit is not None and value and len(value) > limit:
+            add(_too_long(key, len(value), limit, entry))
+    _check_decimal("fee_standard_wan", terms.fee_standard_wan, FEE_MAX, add, entry)
+    if terms.intended_cities:
+        _check_cities(terms.intended_cities, add, entry)
+    if terms.intended_enterprises:
+        names = split_list(terms.intended_enterprises)
+        if len(names) > MAX_INTENDED_ENTERPRISES:
+            add(
+                Problem(
+                    "intended_enterprises",
+                    f"意向合作企业最多填写 {MAX_INTENDED_ENTERPRISES} 个，这里有 {len(names)} 个",
+                    f"At most {MAX_INTENDED_ENTERPRISES} intended enterprises, found {len(names)}",
+                    "too_many",
+                    entry,
+                )
+            )
+    for key in ("price_band", "contact_name", "contact_phone"):
+        if not getattr(terms, key) and not skip:
+            add(_required(key, entry))
+    if terms.price_band and terms.price_band not in LABELS["price_band"]:
+        add(_not_an_option("price_band", terms.price_band, entry))
+    if terms.contact_phone and not _looks_like_contact(terms.contact_phone):
+        add(
+            Problem(
+                "contact_phone",
+                f"联系方式“{_quote(terms.contact_phone)}”应包含电话号码或电子邮箱",
+                f"Contact “{_quote(terms.contact_phone)}” must contain a phone number or an e-mail address",
+                "invalid_contact",
+                entry,
+            )
+        )
 
 
 def _not_an_option(key: str, value: object, entry: int | None = None) -> Problem:
@@ -1215,7 +1319,7 @@ def _check_intent(entry: IntentEntry, index: int, add) -> None:
             add(_too_long("intent_level2", len(entry.custom_text), COLUMN_BY_KEY["intent_level2"].max_length, index))
 
 
-def _check_cities(text: str, add) -> None:
+def _check_cities(text: str, add, entry: int | None = None) -> None:
     bad = _bad_cities(text)
     if bad:
         add(
@@ -1225,6 +1329,7 @@ def _check_cities(text: str, add) -> None:
                 "Intended cities must be written “province-city”, separated by commas; not understood: "
                 + ", ".join(_quote(b) for b in bad),
                 "invalid_format",
+                entry,
             )
         )
 

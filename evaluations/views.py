@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from common.pagination import page_of
@@ -103,8 +104,8 @@ def _run_bulk(request, ids: list[int], data: dict) -> None:
 def patent_bulk_view(request):
     """A bulk action on the selected patents; all of them take it, or none does and every reason is shown."""
     back = request.POST.get("next") or "/patents/"
-    if not back.startswith("/"):
-        back = "/patents/"
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = "/patents/"  # never off-site: "//evil.example/" starts with a slash too
     form = BulkActionForm(request.POST or None)
     if request.method != "POST" or not form.is_valid():
         messages.error(request, _("请选择专利和操作"))

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .choices import FINAL_IMPORT_STATES, ImportState
+from .choices import FINAL_IMPORT_STATES, ImportKind, ImportState
 
 
 class ImportJob(models.Model):
@@ -25,6 +25,8 @@ class ImportJob(models.Model):
     file = models.FileField(_("文件"), upload_to="imports/%Y/%m/")
     original_name = models.CharField(_("文件名"), max_length=255)
     size = models.PositiveBigIntegerField(_("文件大小"), default=0)
+    # Blank until the worker has detected it from the headers (an upload that names no kind).
+    kind = models.CharField(_("文件类型"), max_length=16, choices=ImportKind.choices, blank=True)
     dry_run = models.BooleanField(_("仅校验"), default=False)
     state = models.CharField(_("状态"), max_length=12, choices=ImportState.choices, default=ImportState.QUEUED)
     total_rows = models.PositiveIntegerField(_("数据行数"), default=0)
@@ -33,6 +35,8 @@ class ImportJob(models.Model):
     created_count = models.PositiveIntegerField(_("新增"), default=0)
     updated_count = models.PositiveIntegerField(_("更新"), default=0)
     unchanged_count = models.PositiveIntegerField(_("未变"), default=0)
+    # Patents whose self-assessment part (L onward) was blank: inventoried, their assessment left to fill.
+    inventory_only_count = models.PositiveIntegerField(_("仅盘点待自评"), default=0)
     rejected_count = models.PositiveIntegerField(_("有误"), default=0)
     error_count = models.PositiveIntegerField(_("错误数"), default=0)
     errors = models.JSONField(_("错误清单"), default=list, blank=True)
@@ -42,11 +46,22 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Written every few seconds by the worker holding the job, from its own connection (so it commits while the
+    # apply transaction is open); the sweep marks a running job whose beats stopped as stale.
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
+    # Each retry is a new attempt on the stored upload; a task message of an older attempt is ignored.
+    attempt = models.PositiveIntegerField(_("第几次运行"), default=1)
+    # Set by the uploader's cancel of a running job; the worker checks it between chunks and rolls back.
+    cancel_requested = models.BooleanField(_("已请求取消"), default=False)
+    worker = models.CharField(_("处理进程"), max_length=200, blank=True)  # host:pid of the worker, for operators
 
     class Meta:
         db_table = "institutions_importjob"  # created by institutions before the move; moved without copying
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["institution", "-created_at"], name="importjob_inst_created_idx")]
+        indexes = [
+            models.Index(fields=["institution", "-created_at"], name="importjob_inst_created_idx"),
+            models.Index(fields=["state", "heartbeat_at"], name="importjob_state_beat_idx"),  # the sweep
+        ]
         verbose_name = _("批量导入任务")
         verbose_name_plural = _("批量导入任务")
 

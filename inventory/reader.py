@@ -41,6 +41,7 @@ How a file is read:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
 import io
@@ -62,9 +63,18 @@ from defusedxml.ElementTree import fromstring as safe_fromstring
 from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
 from evaluations import validation as v
-from evaluations.record import COLUMNS, SHEET_NAME, CellError, InventoryRecord, error_order
+from evaluations.record import (
+    COLUMNS,
+    EXTRA_COLUMNS,
+    INTENT_TERM_KEYS,
+    SHEET_NAME,
+    CellError,
+    InventoryRecord,
+    error_order,
+)
 
 __all__ = [
+    "DEFAULT_MAX_BLANK_RUN",
     "DEFAULT_MAX_ERRORS",
     "DEFAULT_MAX_ROWS",
     "DEFAULT_MAX_SHEETS",
@@ -81,6 +91,7 @@ DEFAULT_MAX_ROWS = 200_000
 DEFAULT_MAX_SHEETS = 20
 DEFAULT_MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024
 DEFAULT_MAX_ERRORS = 10_000
+DEFAULT_MAX_BLANK_RUN = 1_000
 
 # A real .xlsx has a few dozen members; deflate peaks near 1:1030, Excel's sheet XML compresses about 1:10–1:30.
 MAX_ZIP_MEMBERS = 2_000
@@ -121,6 +132,9 @@ class ParsedInventory:
     total_rows: int  # non-blank data rows below the headers
     sheet_name: str
     truncated: bool = False  # the error limit was reached; rows after it were counted but not validated
+    # (first row, length) of the run of max_blank_run blank rows at which reading stopped; None: read to the end
+    blank_run: tuple[int, int] | None = None
+    patents: int = 0  # patents the file holds (rows starting one, or meant to: a row without its number)
 
     @property
     def ok(self) -> bool:
@@ -228,6 +242,7 @@ _PROSE_KEYS = frozenset(
         "intent_level2",
         "intended_enterprises",
         "contact_name",
+        "patentees",
         "products_advantages",
         "prospect",
     }
@@ -474,9 +489,15 @@ _HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "industry_section": ("行业分类", "国民经济行业", "国民经济行业门类"),
     "prospect": ("产业化前景",),
     "sei_class": ("战略性新兴产业分类", "战新产业分类", "战略性新兴产业"),
-    "ipc_field": ("技术领域", "所属技术领域", "ipc", "IPC分类号", "IPC分类"),
+    "ipc_field": ("技术领域", "所属技术领域", "ipc", "IPC分类"),
+    "grant_date": ("授权公告日", "授权日期", "公告日"),
+    "application_date": ("申请日期",),
+    "publication_number": ("公开(公告)号", "公开号", "公告号", "授权公告号"),
+    "patentees": ("申请人", "专利权人/申请人", "[标]当前申请(专利权)人", "当前专利权人", "当前申请(专利权)人"),
+    "ipc_main": ("主分类号", "IPC主分类"),
+    "ipc_others": ("ipc分类号",),
 }
-_HEADER_NAMES: dict[str, str] = {c.key: _header_key(c.header) for c in COLUMNS}
+_HEADER_NAMES: dict[str, str] = {c.key: _header_key(c.header) for c in (*COLUMNS, *EXTRA_COLUMNS)}
 _ALIAS_KEYS: dict[str, tuple[str, ...]] = {
     key: tuple(_header_key(a) for a in aliases) for key, aliases in _HEADER_ALIASES.items()
 }
@@ -544,12 +565,12 @@ def _find_header(rows: list[list]) -> tuple[int, dict[str, int]] | None:
             elif i >= len(cells):
                 cells.append(cell)
     mapping = _match_headers(cells)
-    # Everything recognised sits where the template puts it: take the rest by position.
-    if mapping and all(_INDEX[key] == index for key, index in mapping.items()):
+    # Everything recognised sits where the template puts it: take the rest by position (the national columns only).
+    if mapping and all(_INDEX[key] == index for key, index in mapping.items() if key in _NATIONAL_KEYS):
         last = max(mapping.values())
         taken = set(mapping.values())
         for key, index in _INDEX.items():
-            if key in mapping or index in taken:
+            if key in mapping or index in taken or key not in _NATIONAL_KEYS:
                 continue
             if (index < len(cells) and cells[index]) or index < last:
                 mapping[key] = index
@@ -559,16 +580,23 @@ def _find_header(rows: list[list]) -> tuple[int, dict[str, int]] | None:
 # --------------------------------------------------------------------------------------------------------------------
 # Reading
 
-# Each data row becomes a list aligned with COLUMNS (index 0 = A … 29 = AD), "" for columns the file lacks.
-_INDEX = {c.key: i for i, c in enumerate(COLUMNS)}
+# Each data row becomes a list aligned with READ_COLUMNS (index 0 = A … 29 = AD, then the extra base-library columns
+# a file may carry), "" for columns the file lacks.
+READ_COLUMNS = (*COLUMNS, *EXTRA_COLUMNS)
+_NATIONAL_KEYS = frozenset(c.key for c in COLUMNS)
+_INDEX = {c.key: i for i, c in enumerate(READ_COLUMNS)}
 _B = _INDEX["application_number"]
 _IMPL = tuple(_INDEX[k] for k in _IMPL_KEYS)
 _INTENT = tuple(_INDEX[k] for k in _INTENT_KEYS)
+_TERMS = tuple(_INDEX[k] for k in INTENT_TERM_KEYS)
 _IMPL_CELLS, _INTENT_CELLS = operator.itemgetter(*_IMPL), operator.itemgetter(*_INTENT)
-_REPEATING = tuple(sorted(_IMPL + _INTENT))
-_BASIC = tuple(i for i, c in enumerate(COLUMNS) if c.basic)
+_TERM_CELLS = operator.itemgetter(*_TERMS)
+_REPEATING = tuple(sorted(_IMPL + _INTENT + _TERMS))
+_BASIC = tuple(i for i, c in enumerate(READ_COLUMNS) if c.basic)
 _FIRST_REPEATING, _LAST_REPEATING = min(_REPEATING), max(_REPEATING) + 1
-assert tuple(range(_FIRST_REPEATING, _LAST_REPEATING)) == _REPEATING  # L–Q are contiguous
+assert tuple(range(_FIRST_REPEATING, _LAST_REPEATING)) == _REPEATING  # L–W are contiguous
+_LAST_CONTINUING = max(_INTENT) + 1  # Q
+_FIRST_ASSESSMENT, _LAST_ASSESSMENT = _FIRST_REPEATING, len(COLUMNS)  # L … AD: the self-assessment part
 # Parsers of the basic columns; those of few distinct values are cached per file.
 _CACHED_PARSERS = {
     "legal_status": v.parse_legal_status,
@@ -608,6 +636,9 @@ _CACHED_FIELDS = tuple((key, _INDEX[key], parse, _DEFAULTS.get(key, "")) for key
 _PARSED_FIELDS = tuple((key, _INDEX[key], parse, _DEFAULTS.get(key, "")) for key, parse in _PARSERS.items())
 _TEXT_FIELDS = tuple((key, _INDEX[key]) for key in _TEXT_KEYS)
 _PLACEHOLDER_MAX = 4
+# R–W of one intent row: (key, index, parser or None for text).
+_TERM_FIELDS = tuple((key, _INDEX[key], _CACHED_PARSERS.get(key)) for key in INTENT_TERM_KEYS)
+_EXTRA_INDEX = tuple((c.key, _INDEX[c.key], c.max_length) for c in EXTRA_COLUMNS)
 
 
 class _ErrorLimit(Exception):
@@ -627,6 +658,7 @@ class _Group:
         "impl_unreadable",
         "intent_unreadable",
         "errors",
+        "intent_terms",
     )
 
     def __init__(self, row: int) -> None:
@@ -639,6 +671,7 @@ class _Group:
         self.impl_unreadable = False
         self.intent_unreadable = False
         self.errors: dict[tuple[int, str], CellError] = {}
+        self.intent_terms: list[dict | None] = []  # per intent: its row's R–W, None when the row left them blank
 
 
 def _open_source(path_or_file) -> tuple[IO[bytes], str | None]:
@@ -668,16 +701,24 @@ def read_inventory(
     max_sheets: int = DEFAULT_MAX_SHEETS,
     max_uncompressed_bytes: int = DEFAULT_MAX_UNCOMPRESSED_BYTES,
     max_errors: int = DEFAULT_MAX_ERRORS,
+    max_blank_run: int = DEFAULT_MAX_BLANK_RUN,
     on_progress: Callable[[int], None] | None = None,
 ) -> ParsedInventory:
     """Read a national-format workbook (a path, bytes, a binary file or a Django UploadedFile).
 
     Raises WorkbookRejected for whole-file problems; everything else is in ``ParsedInventory.errors``.
     ``on_progress(rows_read)`` is called every PROGRESS_EVERY data rows, for a live progress bar.
+    Reading stops at the first run of ``max_blank_run`` consecutive blank rows (sheets formatted far below their data);
+    a row with content after such a run is an error, so nothing is dropped unseen.
     """
     source, path = _open_source(path_or_file)
+    trimmed = None
     try:
         check_workbook_archive(source, max_sheets=max_sheets, max_uncompressed_bytes=max_uncompressed_bytes)
+        # calamine builds a sheet's whole range before the first row: cut long blank tails off first (sheetscan.py).
+        trimmed = _trim_blank_runs(source, max_blank_run, path)
+        if trimmed is not None:
+            path = trimmed.path
         try:
             if path is not None:
                 workbook = CalamineWorkbook.from_path(path)
@@ -690,31 +731,70 @@ def read_inventory(
             ) from None
     finally:
         source.close()
+        if trimmed is not None:
+            os.unlink(trimmed.path)  # calamine keeps its own open handle to the file (POSIX)
     # Reading creates a few million objects and no garbage cycles worth collecting: without the cyclic collector
     # running over the growing heap it is about 10% faster. It is switched back on however the reading ends.
     collecting = gc.isenabled()
     gc.disable()
     try:
         with workbook:
-            return _Reader(workbook, max_rows=max_rows, max_errors=max_errors, on_progress=on_progress).read()
+            parsed = _Reader(
+                workbook, max_rows=max_rows, max_errors=max_errors, on_progress=on_progress, max_blank_run=max_blank_run
+            ).read()
     finally:
         if collecting:
             gc.enable()
+    if trimmed is not None and parsed.blank_run is None:
+        parsed.blank_run = trimmed.runs.get(parsed.sheet_name)
+    return parsed
+
+
+def _trim_blank_runs(source: IO[bytes], max_blank_run: int, path: str | None):
+    from .sheetscan import BlankRunFound, trim_blank_runs
+
+    # Next to a local file, named after it: the import job's copies are swept by that name if a worker dies.
+    folder = os.path.dirname(os.path.abspath(path)) if path else ""
+    where = {"temp_dir": folder, "prefix": os.path.basename(path) + "-trimmed-"} if os.access(folder, os.W_OK) else {}
+    try:
+        return trim_blank_runs(source, max_blank_run=max_blank_run, **where)
+    except BlankRunFound as found:
+        raise WorkbookRejected(
+            f"工作表“{found.sheet}”第 {found.first_blank_row} 行起有连续 {found.blank_rows} 行空行，但第 "
+            f"{found.later_row} 行还有内容。平台读到连续 {max_blank_run} 行空行即停止（以免读取大片带格式的空行），"
+            "请删除中间的空行后重新上传",
+            f"Sheet “{found.sheet}” has {found.blank_rows} consecutive blank rows from row {found.first_blank_row}, "
+            f"but row {found.later_row} has content. The platform stops reading at {max_blank_run} consecutive blank "
+            "rows (so as not to read large formatted but empty areas): delete the blank rows in between and upload "
+            "again",
+            "blank_run",
+        ) from None
+    except zipfile.BadZipFile:
+        raise _not_xlsx() from None
 
 
 class _Reader:
     """One reading of one workbook."""
 
     def __init__(
-        self, workbook: CalamineWorkbook, *, max_rows: int, max_errors: int, on_progress: Callable[[int], None] | None
+        self,
+        workbook: CalamineWorkbook,
+        *,
+        max_rows: int,
+        max_errors: int,
+        on_progress: Callable[[int], None] | None,
+        max_blank_run: int = DEFAULT_MAX_BLANK_RUN,
     ) -> None:
         self.workbook = workbook
+        self.max_blank_run = max_blank_run
+        self.blank_run: tuple[int, int] | None = None
         self.on_progress = on_progress
         self.max_rows = max_rows
         self.max_errors = max_errors
         self.errors: list[CellError] = []
         self.records: list[InventoryRecord] = []
         self.seen_numbers: dict[str, int] = {}
+        self.patents = 0
         self.truncated = False
         self.caches: dict[str, dict] = {key: {} for key in _CACHED_PARSERS}
 
@@ -778,7 +858,7 @@ class _Reader:
             return ParsedInventory([], [error], 0, name)
 
         # Error cells are named by the uploaded sheet's own letters; "" for a column the file lacks.
-        self.letters = [column_letter(mapping[c.key]) if c.key in mapping else "" for c in COLUMNS]
+        self.letters = [column_letter(mapping[c.key]) if c.key in mapping else "" for c in READ_COLUMNS]
         total, last_row = self._read_rows(rows, header_row, mapping)
         self.errors.sort(key=error_order)
         if self.truncated:
@@ -792,21 +872,25 @@ class _Reader:
                     "too_many_errors",
                 )
             )
-        return ParsedInventory(self.records, self.errors, total, name, self.truncated)
+        return ParsedInventory(self.records, self.errors, total, name, self.truncated, self.blank_run, self.patents)
 
     def _read_rows(self, rows, header_row: int, mapping: dict[str, int]) -> tuple[int, int]:
         # One trailing "" is appended to every row; absent columns read it (index -1).
-        getter = operator.itemgetter(*(mapping.get(c.key, -1) for c in COLUMNS))
-        normalisers = [_normaliser(c.key) for c in COLUMNS]
-        gates = [(_NEEDS_PROSE if c.key in _PROSE_KEYS else _NEEDS_CODE).search for c in COLUMNS]
+        getter = operator.itemgetter(*(mapping.get(c.key, -1) for c in READ_COLUMNS))
+        normalisers = [_normaliser(c.key) for c in READ_COLUMNS]
+        gates = [(_NEEDS_PROSE if c.key in _PROSE_KEYS else _NEEDS_CODE).search for c in READ_COLUMNS]
         max_rows = self.max_rows
         first_data_row = header_row + 2  # 1-based
         total = 0
         row_number = 0
         group: _Group | None = None
+        blank_since = 0  # first row of the current run of blank rows (0: none)
         for row_number, row in enumerate(rows, start=1):
             if row_number < first_data_row:
                 continue
+            if blank_since and row_number - blank_since >= self.max_blank_run:
+                self._stop_at_blank_run(chain([row], rows), row_number, blank_since, getter)
+                break
             row.append("")
             values = getter(row)
             changed = None
@@ -825,7 +909,9 @@ class _Reader:
                 values = changed
             # Blank, or only 序号 (templates often come pre-numbered): not a data row.
             if not any(values[1:]) and all(value == "" for value in values[1:]):
+                blank_since = blank_since or row_number
                 continue
+            blank_since = 0
             total += 1
             if self.on_progress is not None and total % PROGRESS_EVERY == 0:
                 self.on_progress(total)
@@ -849,16 +935,37 @@ class _Reader:
                 self.truncated = True
         return total, row_number
 
+    def _stop_at_blank_run(self, rows, row_number: int, blank_since: int, getter) -> None:
+        """Stop reading at a long run of blank rows; a row with data further down (anything but 序号) is an error."""
+        self.blank_run = (blank_since, self.max_blank_run)
+        for later, row in enumerate(rows, start=row_number):
+            row.append("")
+            if any(value != "" and not (value.__class__ is str and not value.strip()) for value in getter(row)[1:]):
+                message = (
+                    f"第 {blank_since} 行起有连续 {self.max_blank_run} 行空行，读取在那里停止；但第 {later} 行还有内容。"
+                    "为防止读取大片带格式的空行，平台在这么多空行处停止：请删除中间的空行后重新上传"
+                )
+                message_en = (
+                    f"From row {blank_since} there are {self.max_blank_run} consecutive blank rows, where reading "
+                    f"stopped, but row {later} has content. The platform stops at that many blank rows so as not to "
+                    "read large formatted but empty areas: delete the blank rows in between and upload again"
+                )
+                with contextlib.suppress(_ErrorLimit):
+                    self._add(CellError(later, "", "", message, message_en, "blank_run"))
+                return
+
     def _row(self, group: _Group | None, row_number: int, values: list) -> _Group | None:
         """Take one non-blank data row; return the patent now being read."""
         if values[_B] != "":
             if group is not None:
                 self._finish(group)
+            self.patents += 1
             group = _Group(row_number)
             group.cells[row_number] = values
             self._add_entries(group, row_number, values)
             return group
-        if any(value != "" for value in values[_FIRST_REPEATING:_LAST_REPEATING]):
+        # An implementation state or an intent (L–Q) makes a continuation row; R–W alone do not (they need an intent).
+        if any(value != "" for value in values[_FIRST_REPEATING:_LAST_CONTINUING]):
             if group is None:
                 self._add(
                     CellError(
@@ -873,21 +980,24 @@ class _Reader:
                 )
                 return None
             group.cells[row_number] = values
+            basic_filled = False
             for i in _BASIC:
                 if values[i] != "":
+                    basic_filled = True
                     self._group_error(
                         group,
                         row_number,
                         i,
-                        "续行不得填写基本信息列：同一专利的第二行起只填写实施状态（L—O）和转化意愿（P—Q）",
+                        "续行不得填写基本信息列：同一专利的第二行起只填写实施状态（L—O）和转化意愿（P—W）",
                         "A continuation row must not fill the basic columns: the following rows of a patent hold "
-                        "only implementation states (L–O) and conversion intents (P–Q)",
+                        "only implementation states (L–O) and conversion intents with their terms (P–W)",
                         "continuation_basic",
                     )
-            self._add_entries(group, row_number, values)
+            self._add_entries(group, row_number, values, terms_checked=not basic_filled)
             return group
         if group is not None:
             self._finish(group)
+        self.patents += 1  # a patent row without its number
         self._add(
             CellError(
                 row_number,
@@ -911,7 +1021,7 @@ class _Reader:
 
     def _group_error(self, group: _Group, row: int, index: int, message: str, message_en: str, code: str) -> None:
         """Note an error of one cell of a patent; the first one said about a cell wins."""
-        slot = (row, self.letters[index] or COLUMNS[index].letter)
+        slot = (row, self.letters[index] or READ_COLUMNS[index].letter)
         if slot not in group.errors:
             value = group.cells[row][index] if row in group.cells else ""
             group.errors[slot] = CellError(row, self.letters[index], _shown(value), message, message_en, code)
@@ -921,7 +1031,7 @@ class _Reader:
 
     # -- one patent -------------------------------------------------------------------------------------------------
 
-    def _add_entries(self, group: _Group, row: int, values: list) -> None:
+    def _add_entries(self, group: _Group, row: int, values: list, *, terms_checked: bool = True) -> None:
         l1, l2, n, remark = _IMPL_CELLS(values)
         if l1 != "" or l2 != "" or n != "" or remark != "":
             entry, problems = v.implementation_from_cells(l1, l2, n, remark)
@@ -933,6 +1043,7 @@ class _Reader:
             elif problems:
                 group.impl_unreadable = True
         p, q = _INTENT_CELLS(values)
+        has_terms = any(cell != "" for cell in _TERM_CELLS(values))
         if p != "" or q != "":
             intent, problems = v.intent_from_cells(p, q)
             for problem in problems:
@@ -940,8 +1051,46 @@ class _Reader:
             if intent is not None:
                 group.intents.append(intent)
                 group.intent_rows.append(row)
+                # The first row's R–W are read with the patent's fields in _finish.
+                group.intent_terms.append(self._terms(group, row, values) if has_terms and row != group.row else None)
             elif problems:
                 group.intent_unreadable = True
+        elif has_terms and row != group.row and terms_checked:
+            index = next(i for i in _TERMS if values[i] != "")
+            self._group_error(
+                group,
+                row,
+                index,
+                "费用标准、意向合作城市、意向合作企业、意向价格和联系人属于同一行的转化意愿：请在本行填写转化意愿（P）",
+                "The fee, cities, enterprises, price band and contact belong to the conversion intent of the same row: "
+                "fill the intent (column P) on this row",
+                "terms_without_intent",
+            )
+
+    def _terms(self, group: _Group, row: int, values: list) -> dict:
+        """Columns R–W of one continuation row, read by the same (cached) readers as the first row's."""
+        terms: dict = {}
+        caches = self.caches
+        for key, index, parse in _TERM_FIELDS:
+            raw = values[index]
+            if parse is None:
+                value = raw if raw.__class__ is str else _as_text(raw)
+                terms[key] = "" if len(value) <= _PLACEHOLDER_MAX and v.is_blank_placeholder(value) else value
+                continue
+            cache = caches[key]
+            slot = raw if raw.__class__ is str else (raw.__class__, raw)
+            result = cache.get(slot, _MISSING)
+            if result is _MISSING:
+                try:
+                    result = parse(raw)
+                except v.FieldError as exc:
+                    result = exc
+                cache[slot] = result
+            if result.__class__ is v.FieldError:
+                self._group_error(group, row, index, result.message, result.message_en, result.code)
+                result = _DEFAULTS.get(key, "")
+            terms[key] = result
+        return terms
 
     def _finish(self, group: _Group) -> None:
         """Build, check and keep (if clean) the record of one patent."""
@@ -1000,13 +1149,33 @@ class _Reader:
             elif len(value) <= _PLACEHOLDER_MAX and v.is_blank_placeholder(value):
                 value = ""
             fields[key] = value
+        for key, index, limit in _EXTRA_INDEX:
+            raw = values[index]
+            if raw == "":
+                continue
+            try:
+                fields[key] = _extra_value(key, raw, limit)
+            except v.FieldError as exc:
+                self._group_error(group, row, index, exc.message, exc.message_en, exc.code)
 
+        # Each intent's R–W: its own row's, or the first row's when its row left them blank.
+        first_terms = {key: fields[key] for key in INTENT_TERM_KEYS}
+        for intent, terms in zip(group.intents, group.intent_terms, strict=True):
+            if terms is None:
+                terms = first_terms
+            for key, value in terms.items():
+                setattr(intent, key, value)
+        if group.intents:
+            fields.update(zip(INTENT_TERM_KEYS, group.intents[0].terms(), strict=True))
         record = InventoryRecord(
             row=row,
             application_number=canonical,
             implementation_states=group.entries,
             intents=group.intents,
             rows=sorted(group.cells),
+            # Nothing from L onward on the patent's only row: inventoried, the self-assessment left to fill.
+            assessment_blank=len(group.cells) == 1
+            and all(value == "" for value in values[_FIRST_ASSESSMENT:_LAST_ASSESSMENT]),
             **fields,
         )
         problems = v.validate_record(record, patent_type=number.patent_type if number is not None else "")
@@ -1015,6 +1184,10 @@ class _Reader:
                 problem_row = group.impl_rows[problem.entry]
             elif problem.entry is not None and problem.key in v.INTENT_KEYS:
                 problem_row = group.intent_rows[problem.entry]
+            elif problem.entry is not None and problem.key in v.INTENT_TERMS:
+                # Terms an intent took from the first row are reported there, once.
+                inherited = group.intent_terms[problem.entry] is None
+                problem_row = row if inherited else group.intent_rows[problem.entry]
             else:
                 problem_row = row
                 # "L / P required" after an unreadable L / P on some row would point at the wrong cell.
@@ -1032,6 +1205,35 @@ class _Reader:
 
 
 _MISSING = object()
+
+
+def _extra_value(key: str, raw: object, limit: int | None):
+    """A base-library fact from an extra column (授权日, 申请日, 公开（公告）号, 专利权人, IPC)."""
+    if key in ("grant_date", "application_date"):
+        return parse_date(raw)
+    text = _as_text(raw)
+    if v.is_blank_placeholder(text):
+        return ""
+    if key == "publication_number":
+        text = "".join(text.split()).upper()
+    elif key in ("ipc_main", "ipc_others"):
+        text = normalise_ipc_list(text)
+        if key == "ipc_main":
+            text = text.split("; ")[0]
+    if limit is not None and len(text) > limit:
+        raise v.FieldError(
+            "too_long", f"最多 {limit} 个字符，这里有 {len(text)} 个", f"At most {limit} characters, found {len(text)}"
+        )
+    return text
+
+
+_IPC_SEPARATORS = re.compile(r"\s*[|｜;；,，、\n]\s*")
+
+
+def normalise_ipc_list(text: str) -> str:
+    """IPC codes as patent databases list them (``C08L83/07 | C08K9/06``, ``;``-separated …) → ``C08L83/07; C08K9/06``."""
+    codes = [" ".join(code.split()).upper() for code in _IPC_SEPARATORS.split(text) if code.strip()]
+    return "; ".join(dict.fromkeys(codes))
 
 
 def _shown(value: object) -> str:

@@ -84,6 +84,7 @@ from evaluations.choices import (
 from evaluations.record import (
     COLUMNS,
     FIRST_DATA_ROW,
+    INTENT_TERM_KEYS,
     SHEET_NAME,
     CellError,
     ImplementationEntry,
@@ -715,6 +716,7 @@ def write_inventory(path_or_stream, records: Iterable[InventoryRecord], *, org_u
 
 _L = _INDEX["L"]
 _P = _INDEX["P"]
+_R = _INDEX["R"]
 
 
 def _record_rows(record: InventoryRecord, seq: int, org_unit_label: str) -> list[list]:
@@ -763,6 +765,11 @@ def _record_rows(record: InventoryRecord, seq: int, org_unit_label: str) -> list
     ]
     rows = [first]
     states, intents = record.implementation_states, record.intents
+    # The first row's R–W are the first intent's; an intent that gives none of its own has the patent's.
+    patent_terms = tuple(getattr(record, key) for key in INTENT_TERM_KEYS)
+    if intents and v.has_terms(intents[0]):
+        patent_terms = intents[0].terms()
+        first[_R : _R + 6] = _term_cells(intents[0], label)
     for i in range(max(len(states), len(intents), 1)):
         if i >= len(rows):
             rows.append([None] * (_P + 2))
@@ -771,7 +778,23 @@ def _record_rows(record: InventoryRecord, seq: int, org_unit_label: str) -> list
             row[_L : _L + 4] = [None if c == "" else c for c in _impl_cells(states[i])]
         if i < len(intents):
             row[_P : _P + 2] = [c or None for c in _intent_cells(intents[i])]
+            # A later intent writes its own R–W only where they differ: blank reads back as the first row's.
+            if i and v.has_terms(intents[i]) and intents[i].terms() != patent_terms:
+                row.extend([None] * (_R + 6 - len(row)))
+                row[_R : _R + 6] = _term_cells(intents[i], label)
     return rows
+
+
+def _term_cells(intent: IntentEntry, label) -> list:
+    """Columns R–W of one intent."""
+    return [
+        _number(intent.fee_standard_wan),
+        intent.intended_cities or None,
+        intent.intended_enterprises or None,
+        label("price", intent.price_band),
+        intent.contact_name or None,
+        intent.contact_phone or None,
+    ]
 
 
 def _impl_cells(entry: ImplementationEntry) -> tuple:
@@ -928,6 +951,18 @@ def write_error_copy(
 def _load_source(source, check_archive: bool):
     if isinstance(source, os.PathLike):
         source = os.fspath(source)
+    if isinstance(source, str) and source.lower().endswith(".csv"):
+        with open(source, "rb") as fp:
+            text_file = fp.read(4) != b"PK\x03\x04"
+        if text_file:  # a patent-database export uploaded as .csv: marked in a workbook of its rows
+            from inventory.dbexport import csv_workbook
+
+            try:
+                return csv_workbook(source)
+            except Exception as exc:
+                raise ErrorCopyUnavailable(
+                    "无法打开上传的文件以标注错误", f"The upload cannot be opened to mark its errors ({exc})"
+                ) from exc
     if check_archive:
         from inventory.reader import WorkbookRejected, check_workbook_archive
 
@@ -996,3 +1031,98 @@ def _merged_anchor(ws, cell):
         if cell.coordinate in merged:
             return ws.cell(merged.min_row, merged.min_col)
     return cell
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Public: the streamed error workbook (big files)
+
+ROWS_SHEET_NAME = "有误的行"
+_ROW_HEADER = "原行号 Row"
+_COPIED_HEAD_ROWS = 3  # the national template's title and two header rows
+
+
+def write_error_workbook(
+    source_path: str | os.PathLike, dest, errors: list[CellError], *, sheet_name: str | None = None
+) -> None:
+    """Write a compact workbook of the rows with errors, streamed, to ``dest`` (a path or a binary stream).
+
+    For big uploads, instead of :func:`write_error_copy` (which loads the whole workbook into openpyxl: about 15x the
+    memory and time of reading it): the upload's sheet is read once more with calamine, row by row, and only its first
+    three rows (title and headers) and the rows with errors are kept. Sheet 有误的行 holds them in the upload's own
+    columns — so a cell keeps its letter — each bad cell filled light red with a comment holding its messages (Chinese,
+    then English), and the upload's row number in the column after the last; sheet 错误清单 lists every error as the
+    full copy does. Both sheets are written in openpyxl's write-only mode: memory is bounded by the bad rows.
+    Raises :class:`ErrorCopyUnavailable` when the upload cannot be read.
+    """
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    by_row: dict[int, dict[int, list[CellError]]] = defaultdict(lambda: defaultdict(list))
+    for error in errors:
+        if error.row >= 1:
+            by_row[error.row][column_index_from_string(_column_or_b(error.column)) - 1].append(error)
+    wanted = set(range(1, _COPIED_HEAD_ROWS + 1)) | set(by_row)
+    last_wanted = max(wanted)
+    kept: dict[int, list] = {}
+    try:
+        with CalamineWorkbook.from_path(os.fspath(source_path)) as book:
+            names = book.sheet_names
+            name = sheet_name if sheet_name in names else next((n for n in names if n.strip() == SHEET_NAME), names[0])
+            sheet = book.get_sheet_by_name(name)
+            offset = sheet.start[1] if sheet.start else 0
+            for number, row in enumerate(sheet.iter_rows(), start=1):  # calamine yields rows from row 1
+                if number in wanted:
+                    kept[number] = [""] * offset + row
+                if number >= last_wanted:
+                    break
+    except (CalamineError, OSError, IndexError) as exc:
+        raise ErrorCopyUnavailable(
+            "无法读取上传的工作簿以列出有误的行",
+            f"The uploaded workbook cannot be read to list the rows with errors ({exc})",
+        ) from exc
+    width = max([len(values) for values in kept.values()] + [index + 1 for row in by_row.values() for index in row])
+
+    wb = Workbook(write_only=True)
+    rows_sheet = wb.create_sheet(ROWS_SHEET_NAME)
+    rows_sheet.freeze_panes = f"A{_COPIED_HEAD_ROWS + 1}"
+    for number in sorted(wanted):
+        values = kept.get(number, [])
+        marks = by_row.get(number, {})
+        cells = []
+        for index in range(width):
+            cell = WriteOnlyCell(rows_sheet)
+            _safe_value(cell, values[index] if index < len(values) else None)
+            if index in marks:
+                text = "\n\n".join(f"{e.message}\n{e.message_en}" for e in marks[index])
+                cell.fill = _ERROR_FILL
+                comment = Comment(_clean(text), "校验 Validation")
+                comment.width = 360
+                comment.height = min(600, 80 + 18 * text.count("\n") + len(text) // 2)
+                cell.comment = comment
+            cells.append(cell)
+        label = WriteOnlyCell(rows_sheet, _ROW_HEADER if number == 1 and number not in by_row else number)
+        label.font = Font(bold=True)
+        label.fill = _GREY
+        cells.append(label)
+        rows_sheet.append(cells)
+
+    report = wb.create_sheet(ERROR_SHEET_NAME)
+    report.freeze_panes = "A2"
+    for i, width_chars in enumerate((8, 8, 30, 70, 70), start=1):
+        report.column_dimensions[get_column_letter(i)].width = width_chars
+    header = []
+    for title in _ERROR_HEADERS:
+        cell = WriteOnlyCell(report, title)
+        cell.font = Font(bold=True)
+        cell.fill = _GREY
+        header.append(cell)
+    report.append(header)
+    for error in sorted(errors, key=lambda e: (e.row, _column_order(e.column))):
+        cells = []
+        for value in (error.row, error.column, error.value, error.message, error.message_en):
+            cell = WriteOnlyCell(report)
+            _safe_value(cell, value)
+            cells.append(cell)
+        report.append(cells)
+    if isinstance(dest, os.PathLike):
+        dest = os.fspath(dest)
+    wb.save(dest)

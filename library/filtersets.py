@@ -3,32 +3,98 @@
 import re
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
-from common.search import search_filter
+from common.search import ranked, search_filter, substring_rank_order
 from evaluations.choices import MATURITY_STAGES, IntentLevel1, PriceBand, ReviewState, ValueStars, maturity_values
-from evaluations.models import ConversionIntent
+from evaluations.models import ConversionIntent, SelfAssessment
+from evaluations.selectors import implemented_q
+from institutions.choices import Authority
 from patentpool.choices import LegalStatus, PatentType
 from patentpool.models import Patent
 from reference.appno import ApplicationNumber
 from reference.choices import SEIEdition
 from reference.models import IndustryCode, SEIClass
 
-from .rules import idle_fiscal_patents, is_truthy
+from .rules import LIST_ORDER, idle_fiscal_patents, is_truthy
+
+
+def _deal_model():
+    # Deals live in the transfers app, a layer above this one: reached through the patent's reverse relation.
+    return Patent.deals.rel.related_model
+
+
+def deal_kind_choices():
+    return _deal_model()._meta.get_field("kind").choices
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class DealKindInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
+    """Comma-separated deal kinds, each checked against the deal vocabulary."""
+
 
 # A patent counts as assessed once its self-assessment has gone to review (or further).
 ASSESSED_STATES = (ReviewState.SUBMITTED, ReviewState.COLLEGE_APPROVED, ReviewState.APPROVED)
+
+
+class NullsLastOrderingFilter(django_filters.OrderingFilter):
+    """Sorting where a patent without the value (no stars, no market rating yet) comes last either way."""
+
+    def filter(self, qs, value):
+        if value in ([], (), {}, "", None):
+            return qs
+        ordering = []
+        for param in value:
+            field = self.get_ordering_value(param)
+            descending = field.startswith("-")
+            expression = F(field.lstrip("-"))
+            ordering.append(expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True))
+        return qs.order_by(*ordering, "id")
+
+
+def whole_number(low: int, high: int) -> dict:
+    """Form-field bounds for a number filter: a value out of range or with a fraction is refused (400 on the API, the
+    filter ignored on a page) instead of reaching the database, which cannot hold it (a year, a smallint)."""
+    message = f"请输入 {low} 到 {high} 之间的整数 / Enter a whole number from {low} to {high}"
+    codes = ("invalid", "min_value", "max_value", "max_decimal_places", "max_digits", "max_whole_digits")
+    return {"min_value": low, "max_value": high, "decimal_places": 0, "error_messages": dict.fromkeys(codes, message)}
+
+
+def _publication_number_q(value: str) -> Q:
+    """Hook: the patents whose publication number (公告号, e.g. CN110813200B) is ``value`` in any written form.
+
+    Patent has no ``publication_number`` field on this branch (the import side adds it); until it lands this returns
+    an empty Q, which adds nothing to an OR, and a publication number is searched as text.
+    """
+    return Q()
+
+
+def patent_number_q(value: str) -> Q | None:
+    """The patents whose application number (any written form: ``201910866666.8``, ``ZL201910866666.8``,
+    ``2019108666668``, ``CN …``) or publication number is ``value``; None when ``value`` is neither."""
+    q = _publication_number_q(value)
+    if ApplicationNumber.is_valid(value):
+        q |= Q(application_number=str(ApplicationNumber.parse(value)))
+    return q or None
 
 
 class PatentFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("申请号/名称/发明人"))
     org_unit = django_filters.NumberFilter(field_name="org_unit_id", label=_("学院"))
     patent_type = django_filters.ChoiceFilter(choices=PatentType.choices, label=_("专利类型"))
-    grant_year = django_filters.NumberFilter(field_name="grant_date", lookup_expr="year", label=_("授权年份"))
+    grant_year = django_filters.NumberFilter(
+        field_name="grant_date", lookup_expr="year", label=_("授权年份"), **whole_number(1, 9999)
+    )
     legal_status = django_filters.ChoiceFilter(choices=LegalStatus.choices, label=_("法律状态"))
-    years_min = django_filters.NumberFilter(field_name="years_maintained", lookup_expr="gte", label=_("维持年限≥"))
-    years_max = django_filters.NumberFilter(field_name="years_maintained", lookup_expr="lte", label=_("维持年限≤"))
+    years_min = django_filters.NumberFilter(
+        field_name="years_maintained", lookup_expr="gte", label=_("维持年限≥"), **whole_number(0, 32767)
+    )
+    years_max = django_filters.NumberFilter(
+        field_name="years_maintained", lookup_expr="lte", label=_("维持年限≤"), **whole_number(0, 32767)
+    )
     fiscally_funded = django_filters.BooleanFilter(label=_("财政资助"))
     assessed = django_filters.BooleanFilter(method="filter_assessed", label=_("已自评"))
     review_state = django_filters.ChoiceFilter(
@@ -45,7 +111,21 @@ class PatentFilterSet(django_filters.FilterSet):
     ipc = django_filters.CharFilter(method="filter_ipc", label=_("IPC"))
     institution = django_filters.NumberFilter(field_name="institution_id", label=_("单位"))
     fiscal_idle = django_filters.CharFilter(method="filter_fiscal_idle", label=_("财政资助满五年未实施"))
-    ordering = django_filters.OrderingFilter(
+    # The dashboards link every figure to the list behind it; these filters make those lists.
+    province = django_filters.CharFilter(field_name="institution__province__code", label=_("省份"))
+    authority = django_filters.ChoiceFilter(
+        field_name="institution__authority", choices=Authority.choices, label=_("主管部门")
+    )
+    stars_min = django_filters.ChoiceFilter(
+        field_name="assessment__value_stars", lookup_expr="gte", choices=ValueStars.choices, label=_("价值星级≥")
+    )
+    implemented = django_filters.BooleanFilter(method="filter_implemented", label=_("已实施"))
+    deal_kind = DealKindInFilter(method="filter_deals", choices=deal_kind_choices, label=_("转化方式（逗号分隔）"))
+    registered_from = django_filters.DateFilter(method="filter_deals", label=_("登记/备案日起"))
+    registered_to = django_filters.DateFilter(method="filter_deals", label=_("登记/备案日止"))
+    signed_from = django_filters.DateFilter(method="filter_deals", label=_("合同签订日起"))
+    signed_to = django_filters.DateFilter(method="filter_deals", label=_("合同签订日止"))
+    ordering = NullsLastOrderingFilter(
         fields=(
             ("application_number", "application_number"),
             ("title", "title"),
@@ -53,23 +133,40 @@ class PatentFilterSet(django_filters.FilterSet):
             ("years_maintained", "years_maintained"),
             ("assessment__review_state", "review_state"),
             ("assessment__value_stars", "stars"),
+            ("assessment__market_stars", "market_stars"),
+            ("assessment__market_interested", "interested"),
         ),
         label=_("排序"),
     )
+
+    # The order of the list when neither a search nor ``ordering`` gives one (HTML and API alike).
+    default_order = ("-grant_date", "id")
 
     class Meta:
         model = Patent
         fields = []
 
+    def ordered_qs(self):
+        """``qs`` in its relevance order (a search) or the ``ordering`` asked for, else ``default_order``; then the
+        default order as the tie-break. The HTML list and the API list both read this."""
+        return ranked(self.qs, self.default_order)
+
+    def _rank(self) -> bool:
+        """Whether a search may set the order: not when the caller asked for one (``ordering``)."""
+        return not (self.form.cleaned_data.get("ordering") if hasattr(self.form, "cleaned_data") else None)
+
     def search(self, queryset, name, value):
         value = value.strip()
         if not value:
             return queryset
-        if ApplicationNumber.is_valid(value):
-            return queryset.filter(application_number=str(ApplicationNumber.parse(value)))
-        return queryset.filter(
+        number = patent_number_q(value)
+        if number is not None:
+            return queryset.filter(number)
+        queryset = queryset.filter(
             Q(application_number__startswith=value.upper()) | Q(title__icontains=value) | Q(inventors__icontains=value)
         )
+        # A title hit before an inventor or number hit.
+        return queryset.order_by(*substring_rank_order(value)) if self._rank() else queryset
 
     def filter_ipc(self, queryset, name, value):
         # Subclasses are stored upper-case; a case-sensitive prefix match can use patent_ipc_subclass_idx.
@@ -92,9 +189,33 @@ class PatentFilterSet(django_filters.FilterSet):
         value = value.strip().upper()
         if not value:
             return queryset
-        if len(value) == 1:
-            return queryset.filter(assessment__industry__section=value)
-        return queryset.filter(assessment__industry__code__startswith=value)
+        return queryset.filter(industry_q(value))
+
+    def filter_implemented(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(implemented_q() if value else ~implemented_q())
+
+    def filter_deals(self, queryset, name, value):
+        """Patents with a deal matching every deal filter given (kinds, registration and signing dates) — one
+        EXISTS over the patent's deals, applied once however many of these filters are set."""
+        if getattr(self, "_deals_filtered", False):
+            return queryset
+        self._deals_filtered = True
+        data = self.form.cleaned_data
+        conditions = {}
+        if data.get("deal_kind"):
+            conditions["kind__in"] = data["deal_kind"]
+        for field, lookup in (
+            ("registered_from", "registered_on__gte"),
+            ("registered_to", "registered_on__lte"),
+            ("signed_from", "contract_date__gte"),
+            ("signed_to", "contract_date__lte"),
+        ):
+            if data.get(field):
+                conditions[lookup] = data[field]
+        deals = _deal_model().objects.filter(patent=OuterRef("pk"), **conditions)
+        return queryset.filter(Exists(deals))
 
     def filter_fiscal_idle(self, queryset, name, value):
 
@@ -105,6 +226,18 @@ class PatentFilterSet(django_filters.FilterSet):
 
 SECTION_RE = re.compile(r"^[A-T]$")
 DIVISION_RE = re.compile(r"^[A-T]\d{2}$")
+GROUP_OR_CLASS_RE = re.compile(r"^[A-T]\d{3,4}$")
+
+
+def industry_q(code: str) -> Q:
+    """Patents classified under GB/T 4754 ``code`` (门类 C, 大类 C39, 中类 C391 or 小类 C3914): a class counts under
+    its ancestors, whose codes it extends. Any of the assessment's classes (column AA may give several) counts, and
+    so does its main one. EXISTS, not a join: a patent with two matching classes appears once."""
+    codes = IndustryCode.objects.filter(code__startswith=code).values("pk")
+    through = SelfAssessment.industries.through
+    return Q(assessment__industry_id__in=codes) | Q(
+        Exists(through.objects.filter(selfassessment_id=OuterRef("assessment__pk"), industrycode_id__in=codes))
+    )
 
 
 class ResourceFilterSet(PatentFilterSet):
@@ -113,6 +246,7 @@ class ResourceFilterSet(PatentFilterSet):
     q = django_filters.CharFilter(method="chinese_search", label=_("关键词（名称/产品/前景）"))
     section = django_filters.CharFilter(method="filter_section", label=_("门类"))
     division = django_filters.CharFilter(method="filter_division", label=_("大类"))
+    industry_class = django_filters.CharFilter(method="filter_industry_class", label=_("中类/小类"))
     maturity = django_filters.ChoiceFilter(
         method="filter_maturity",
         choices=[(s.value, s.label) for s in MATURITY_STAGES],
@@ -137,10 +271,23 @@ class ResourceFilterSet(PatentFilterSet):
         label=_("意向价格"),
     )
 
+    # The market's view (他评), kept on the self-assessment by the market side.
+    market_stars_min = django_filters.NumberFilter(
+        field_name="assessment__market_stars",
+        lookup_expr="gte",
+        min_value=1,
+        max_value=5,
+        label=_("市场评价不低于（星）"),
+    )
+    interested = django_filters.BooleanFilter(method="filter_interested", label=_("有企业表达合作意向"))
+
+    default_order = LIST_ORDER
+
     class Meta(PatentFilterSet.Meta):
         fields = PatentFilterSet.Meta.fields + [
             "section",
             "division",
+            "industry_class",
             "maturity",
             "stars",
             "sei",
@@ -149,35 +296,43 @@ class ResourceFilterSet(PatentFilterSet):
             "intent",
             "price_band",
             "fiscal_idle",
+            "market_stars_min",
+            "interested",
         ]
 
     def chinese_search(self, queryset, name, value):
         value = (value or "").strip()
         if not value:
             return queryset
-        if ApplicationNumber.is_valid(value):
-            return queryset.filter(application_number=str(ApplicationNumber.parse(value)))
+        number = patent_number_q(value)
+        if number is not None:
+            return queryset.filter(number)
         return search_filter(
             queryset,
             value,
             prefix="assessment__",
-            fields=("title", "assessment__products_advantages", "assessment__prospect"),
+            fields=("title", "assessment__products_advantages", "assessment__prospect", "inventors"),
+            rank=self._rank(),
         )
 
     def filter_section(self, queryset, name, value):
         value = value.strip().upper()
         if not SECTION_RE.match(value):
             return queryset.none()
-        return queryset.filter(assessment__industry__section=value)
+        return queryset.filter(industry_q(value))
 
     def filter_division(self, queryset, name, value):
         value = value.strip().upper()
         if not DIVISION_RE.match(value):
             return queryset.none()
         # The 大类 itself or any 中类/小类 under it (their codes extend the 大类 code).
-        return queryset.filter(
-            assessment__industry_id__in=IndustryCode.objects.filter(code__startswith=value).values("pk")
-        )
+        return queryset.filter(industry_q(value))
+
+    def filter_industry_class(self, queryset, name, value):
+        value = value.strip().upper()
+        if not GROUP_OR_CLASS_RE.match(value):
+            return queryset.none()
+        return queryset.filter(industry_q(value))
 
     def filter_sei(self, queryset, name, value):
         value = value.strip()
@@ -186,3 +341,12 @@ class ResourceFilterSet(PatentFilterSet):
             Q(edition=SEIEdition.SEI_2018, code=value) | Q(parent__edition=SEIEdition.SEI_2018, parent__code=value)
         )
         return queryset.filter(assessment__sei_class_id__in=classes.values("pk"))
+
+    def filter_interested(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return (
+            queryset.filter(assessment__market_interested__gt=0)
+            if value
+            else queryset.filter(assessment__market_interested=0)
+        )

@@ -24,7 +24,7 @@ from patentpool.services import DuplicatePatent, patent_create
 from .exports import patent_list_workbook_response
 from .facets import EXACT_COUNT_BELOW, facet_groups, library_facets
 from .filtersets import PatentFilterSet, ResourceFilterSet
-from .rules import LIST_ORDER, entry_is_fiscal_idle, idle_fiscal_patents, library_page_queryset, maturity_stage_label
+from .rules import entry_is_fiscal_idle, idle_fiscal_patents, library_page_queryset, maturity_stage_label
 from .selectors import resource_get, resource_library_list
 
 
@@ -41,7 +41,7 @@ def _college_choices(request):
 @login_required
 def patent_list_view(request):
     filterset = PatentFilterSet(request.GET, queryset=patent_list(user=request.user))
-    qs = filterset.qs if request.GET.get("ordering") else filterset.qs.order_by("-grant_date", "id")
+    qs = filterset.ordered_qs()
     if request.GET.get("export") == "xlsx":
         return patent_list_workbook_response(qs, filename="patents.xlsx")
     if request.GET.get("export") == "national":
@@ -92,7 +92,7 @@ def patent_detail_view(request, pk: int):
 @login_required
 def resource_list_view(request):
     filterset = ResourceFilterSet(request.GET, queryset=resource_library_list(user=request.user))
-    qs = filterset.qs.order_by(*LIST_ORDER)
+    qs = filterset.ordered_qs()
     if request.GET.get("export") == "xlsx":
         return patent_list_workbook_response(qs, filename="resource-library.xlsx")
     today = timezone.localdate()

@@ -25,6 +25,7 @@ from enterprises.models import Enterprise
 from evaluations.selectors import in_library_q
 from institutions.choices import Role
 from institutions.models import User
+from market.models import MarketEvaluation
 from patentpool.models import Patent
 
 from . import engine
@@ -88,8 +89,13 @@ def _write_pushes(pairs: list[tuple[engine.PatentRow, engine.EnterpriseRow, floa
     if not pairs:
         return 0
     level = match_level()
-    existing = set(
-        Push.objects.filter(patent_id__in={p.id for p, _, _ in pairs}).values_list("patent_id", "enterprise_id")
+    patent_ids = {p.id for p, _, _ in pairs}
+    # Already pushed, or already rated by the enterprise on its own (market.MarketEvaluation): never pushed again.
+    existing = set(Push.objects.filter(patent_id__in=patent_ids).values_list("patent_id", "enterprise_id"))
+    existing |= set(
+        MarketEvaluation.objects.filter(patent_id__in=patent_ids, enterprise__isnull=False).values_list(
+            "patent_id", "enterprise_id"
+        )
     )
     now = timezone.now()
     rows = [

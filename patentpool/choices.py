@@ -13,8 +13,22 @@ class PatentType(models.TextChoices):
 
 
 class LegalStatus(models.TextChoices):
-    """Legal status of a patent as inventoried; only VALID patents count towards the stock in scope."""
+    """Legal status of a patent as inventoried; only VALID patents count towards the stock in scope.
+
+    A patent in its annual-fee grace period is still in force; every other status but VALID means the right is gone
+    (or was never granted): such a patent stays in the base library with its history but leaves the conversion
+    resource library (``IN_FORCE``).
+    """
 
     VALID = "valid", _("有效")
     FEE_GRACE = "fee_grace", _("未缴年费（滞纳期）")
     LAPSED = "lapsed", _("失效")
+    EXPIRED = "expired", _("届满")
+    ABANDONED = "abandoned", _("放弃")
+    INVALIDATED = "invalidated", _("全部无效")
+    REJECTED = "rejected", _("驳回")
+    WITHDRAWN = "withdrawn", _("撤回")
+
+
+# Statuses under which a patent is still in force and may be offered for conversion.
+IN_FORCE = frozenset({LegalStatus.VALID.value, LegalStatus.FEE_GRACE.value})

@@ -21,6 +21,9 @@ class Patent(models.Model):
     patentees = models.CharField(_("专利权人"), max_length=500, blank=True)
     inventors = models.CharField(_("发明人"), max_length=500, blank=True)
     grant_date = models.DateField(_("授权日"), null=True, blank=True, db_index=True)
+    application_date = models.DateField(_("申请日"), null=True, blank=True)
+    # db_default: bulk writers (the demo generator, COPY) that name no such column still write a valid row.
+    publication_number = models.CharField(_("公开（公告）号"), max_length=32, blank=True, db_default="")
     legal_status = models.CharField(
         _("法律状态"), max_length=16, choices=LegalStatus.choices, default=LegalStatus.VALID
     )

@@ -58,7 +58,8 @@ def history_with_changes(records, *, limit: int = 50) -> list[tuple]:
     """(history record, [(field label, old, new), …]) newest first, diffing consecutive snapshots in memory."""
     rows = list(records.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
     result = []
-    for newer, older in zip(rows, rows[1:] + [None], strict=True):
+    # Each row with the one before it (None for the oldest); a record written in bulk may have no history at all.
+    for newer, older in zip(rows, [*rows[1:], None][: len(rows)], strict=True):
         if len(result) == limit:
             break
         changes = []

@@ -23,16 +23,17 @@ from enterprises.models import Enterprise
 from enterprises.validators import CREDIT_CODE_ALPHABET, credit_code_check_char
 from evaluations.choices import (
     MATURITY_STAGES,
-    ExpertStatus,
     ImplementationLevel1,
     IntentLevel1,
     IntentLevel2,
     PriceBand,
     ReviewState,
 )
-from evaluations.models import ConversionIntent, Expert, ImplementationStatus, SelfAssessment
+from evaluations.models import ConversionIntent, ImplementationStatus, SelfAssessment
 from institutions.choices import Authority, InstitutionKind, IPStatus, OrgUnitKind, Role
 from institutions.models import Institution, OrgUnit, User
+from market.choices import ExpertStatus
+from market.models import Expert
 from matching.choices import DeclineReason, PushStatus
 from matching.models import Push
 from matching.services import full_run_inline
@@ -41,7 +42,7 @@ from patentpool.models import Patent
 from reference.appno import ApplicationNumber
 from reference.models import IndustryCode, Province, SEIClass
 from seed.topics import TOPICS
-from transfers.choices import DealKind
+from transfers.choices import DealKind, DealStatus, PaymentMethod, PricingMethod, RecordingStatus
 from transfers.models import Deal
 
 DEMO_PASSWORD = "demo12345"
@@ -217,6 +218,7 @@ class DemoGenerator:
             self._pushes()
         with transaction.atomic():
             self._users()
+        self._deals()
         return self.stats
 
     # -- organisations -------------------------------------------------------------------------------------------
@@ -444,7 +446,10 @@ class DemoGenerator:
             "bundle_description",
             "search_text",
         ]
-        intent_cols = ["assessment_id", "position", "level1", "level2", "custom_text"]
+        intent_cols = [
+            "assessment_id", "position", "level1", "level2", "custom_text", "fee_standard_wan", "intended_cities",
+            "intended_enterprises", "price_band", "contact_name", "contact_phone",
+        ]  # fmt: skip
         impl_cols = [
             "assessment_id",
             "position",
@@ -467,6 +472,16 @@ class DemoGenerator:
             "registration_number",
             "registered_on",
             "created_at",
+            "status",
+            "territory",
+            "field_of_use",
+            "sublicensing_allowed",
+            "payment_method",
+            "royalty_base",
+            "recording_status",
+            "pricing_method",
+            "valuation_reference",
+            "reform_variant",
         ]
         states = [
             ReviewState.APPROVED,
@@ -572,10 +587,11 @@ class DemoGenerator:
                             "",
                             "",
                             "",
-                            search_tokens(title, product, prospect),
+                            search_tokens(title, product, prospect, inventors),
                         )
                     )
                     if rng.random() < 0.1:
+                        amount = rng.randint(5, 200)
                         buf_m.append(
                             (
                                 assessment_id,
@@ -583,8 +599,37 @@ class DemoGenerator:
                                 ImplementationLevel1.LICENSED,
                                 "ordinary_licence_signed",
                                 "",
-                                rng.randint(5, 200),
+                                amount,
                                 "",
+                                "",
+                                "",
+                            )
+                        )
+                        # The licence the state says was signed, as a deal; most are recorded with CNIPA a few weeks
+                        # after signing (the quarterly figures count the recording date).
+                        ent = rng.choice(ent_ids)
+                        signed = datetime.date(rng.choice((2024, 2025)), rng.randint(1, 12), rng.randint(1, 28))
+                        recorded = rng.random() < 0.7
+                        buf_d.append(
+                            (
+                                patent_id,
+                                inst.pk,
+                                DealKind.ORDINARY_LICENCE,
+                                ent,
+                                ent_names[ent],
+                                amount,
+                                signed,
+                                f"X{signed.year}{inst.province_id:02d}{patent_id:08d}" if recorded else "",
+                                signed + datetime.timedelta(days=rng.randint(10, 80)) if recorded else None,
+                                self.now,
+                                DealStatus.IN_FORCE,
+                                "中国",
+                                "",
+                                False,
+                                PaymentMethod.LUMP_SUM,
+                                "",
+                                RecordingStatus.RECORDED if recorded else RecordingStatus.PENDING,
+                                PricingMethod.AGREEMENT,
                                 "",
                                 "",
                             )
@@ -599,29 +644,11 @@ class DemoGenerator:
                         IntentLevel1.TRANSFER: IntentLevel2.TRANSFER,
                         IntentLevel1.SELF_APPLY: "",
                     }[level1]
-                    buf_i.append((assessment_id, 0, level1, level2, ""))
+                    # Each intent carries its terms (R–W); the demo gives every intent of a patent the same ones.
+                    terms = buf_a[-1][4:10]
+                    buf_i.append((assessment_id, 0, level1, level2, "", *terms))
                     if rng.random() < 0.3:
-                        buf_i.append((assessment_id, 1, IntentLevel1.LICENSE, IntentLevel2.OPEN_LICENCE, ""))
-                    if state == ReviewState.APPROVED and rng.random() < 0.04:
-                        ent = rng.choice(ent_ids)
-                        kind_deal = rng.choice(
-                            [DealKind.TRANSFER, DealKind.ORDINARY_LICENCE, DealKind.OPEN_LICENCE, DealKind.EQUITY]
-                        )
-                        signed = datetime.date(rng.choice((2024, 2025, 2026)), rng.randint(1, 12), rng.randint(1, 28))
-                        buf_d.append(
-                            (
-                                patent_id,
-                                inst.pk,
-                                kind_deal,
-                                ent,
-                                ent_names[ent],
-                                rng.randint(1, 500),
-                                signed,
-                                "",
-                                None,
-                                self.now,
-                            )
-                        )
+                        buf_i.append((assessment_id, 1, IntentLevel1.LICENSE, IntentLevel2.OPEN_LICENCE, "", *terms))
                     assessment_id += 1
                 patent_id += 1
                 if len(buf_p) >= CHUNK:
@@ -729,3 +756,100 @@ class DemoGenerator:
                     user=user,
                     defaults={"name": "演示专家", "organisation": self.enterprises[0].name, "province": home.province},
                 )
+
+    # -- deals of the demo's own university, through the services (coherent with the patents) ---------------------
+    def _deals(self) -> None:
+        """A few dozen deals of every kind on the home university's library patents: schedules, payments (some
+        instalments left overdue), CNIPA recordings, industrialization with product filings, dossiers (some closed),
+        and an open-licence declaration the demo enterprise can take."""
+        from decimal import Decimal
+
+        from transfers import services as deals
+
+        rng = random.Random(self.rng.random())
+        home = self.institutions[0]
+        admin = User.objects.get(username="inst_admin")
+        today = datetime.date.today()
+        candidates = list(
+            Patent.objects.filter(
+                institution=home,
+                patent_type=PatentType.INVENTION,
+                assessment__review_state=ReviewState.APPROVED,
+                assessment__convertible=True,
+                deals__isnull=True,
+            )
+            .exclude(assessment__implementation_states__level1=ImplementationLevel1.LICENSED)
+            .order_by("pk")[:40]
+        )
+        if len(candidates) < 6:
+            return
+        # Two declarations first: one standing (to be taken in the demo), one withdrawn (published with its reason).
+        standing, withdrawn, *candidates = candidates
+        deals.open_licence_declare(user=admin, patent_id=standing.pk, fee_method="fixed", fee_wan=Decimal("2"),
+                                   term_years=3, declared_on=today - datetime.timedelta(days=40))  # fmt: skip
+        row = deals.open_licence_declare(user=admin, patent_id=withdrawn.pk, fee_method="royalty",
+                                         royalty_rate=Decimal("3"), royalty_base="产品销售额", term_years=5)  # fmt: skip
+        deals.open_licence_withdraw(user=admin, declaration_id=row.pk, reason="拟与产业化企业签订独占许可")
+        plans = [
+            (DealKind.ORDINARY_LICENCE, PaymentMethod.ENTRY_FEE_ROYALTY),
+            (DealKind.ORDINARY_LICENCE, PaymentMethod.LUMP_SUM),
+            (DealKind.EXCLUSIVE_LICENCE, PaymentMethod.INSTALMENTS),
+            (DealKind.SOLE_LICENCE, PaymentMethod.INSTALMENTS),
+            (DealKind.TRANSFER, PaymentMethod.LUMP_SUM),
+            (DealKind.EQUITY, PaymentMethod.MILESTONES),
+            (DealKind.PATENT_POOL, PaymentMethod.LUMP_SUM),
+            (DealKind.TRANSFER, PaymentMethod.INSTALMENTS),
+        ]
+        made = 0
+        for i, patent in enumerate(candidates[:32]):
+            kind, method = plans[i % len(plans)]
+            signed = today - datetime.timedelta(days=30 + 21 * i)
+            enterprise = self.enterprises[0] if i % 4 == 0 else rng.choice(self.enterprises)
+            amount = Decimal(rng.choice((20, 30, 50, 80, 120, 200)))
+            licence = kind not in (DealKind.TRANSFER, DealKind.EQUITY)
+            terms = deals.DealTerms(
+                patent_id=patent.pk, kind=kind, contract_date=signed, enterprise_id=enterprise.pk,
+                amount_wan=None if method in (PaymentMethod.ENTRY_FEE_ROYALTY, PaymentMethod.MILESTONES) else amount,
+                term_start=signed if licence else None,
+                term_end=deals.add_months(signed, 12 * rng.choice((3, 5))) if licence else None,
+                territory="中国大陆" if licence else "", field_of_use=enterprise.products if licence else "",
+                payment_method=method, first_due_date=signed + datetime.timedelta(days=30),
+                entry_fee_wan=Decimal(10) if method == PaymentMethod.ENTRY_FEE_ROYALTY else None,
+                royalty_rate=Decimal("3.5") if method == PaymentMethod.ENTRY_FEE_ROYALTY else None,
+                royalty_base="产品销售额" if method == PaymentMethod.ENTRY_FEE_ROYALTY else "",
+                instalments=4 if method == PaymentMethod.INSTALMENTS else None, interval_months=3,
+                milestones=[deals.Milestone(signed + datetime.timedelta(days=60), amount / 2, "完成技术交底"),
+                            deals.Milestone(signed + datetime.timedelta(days=240), amount / 2, "完成中试")]
+                if method == PaymentMethod.MILESTONES else [],
+                pricing_method=rng.choice(("agreement", "listing", "auction")),
+                valuation_reference=f"评报字〔{signed.year}〕第{100 + i}号",
+                reform_variant="inventor_ownership" if i % 11 == 7 else "",
+                inventor_reward_share=Decimal(70), notice_start=signed - datetime.timedelta(days=30), notice_days=15,
+            )  # fmt: skip
+            deal = deals.deal_register(user=admin, terms=terms)
+            made += 1
+            for n, due in enumerate(deal.schedule.order_by("due_date")):
+                # Pay what fell due, except every third deal's later instalments: those stay overdue.
+                if due.due_date >= today or (i % 3 == 2 and n > 0):
+                    break
+                amount_paid = due.amount_wan if due.amount_wan is not None else Decimal(rng.randint(2, 30))
+                deals.payment_record(user=admin, due_id=due.pk, paid_on=due.due_date, amount_wan=amount_paid)
+            if i % 3 != 1:
+                recorded_on = min(today, signed + datetime.timedelta(days=rng.randint(15, 60)))
+                number = f"{'ZL-T' if not licence else 'X'}{recorded_on:%Y}{home.province.code}{deal.pk:06d}"
+                deals.deal_record_recording(user=admin, deal_id=deal.pk, status="recorded", number=number,
+                                            recorded_on=recorded_on)  # fmt: skip
+            else:
+                deals.deal_record_recording(user=admin, deal_id=deal.pk, status="pending")
+            if i % 5 == 0 and i:
+                deals.industrialization_record(
+                    user=admin, deal_id=deal.pk, patent_id=patent.pk, product_name=f"{patent.title[2:12]}产品",
+                    started_on=signed + datetime.timedelta(days=20), sales_band=rng.choice(("lt100", "100-500")),
+                    product_filing_number=f"CPIP{signed:%Y}{deal.pk:05d}" if i % 10 == 0 else "",
+                    filed_on=signed + datetime.timedelta(days=25) if i % 10 == 0 else None,
+                )  # fmt: skip
+            deals.approval_record(user=admin, deal_id=deal.pk, body="校长办公会", meeting=f"{signed:%Y}年第{i + 1}次",
+                                  decided_on=signed - datetime.timedelta(days=10), decision="approved")  # fmt: skip
+            if i % 4 == 1:
+                deals.deal_close(user=admin, deal_id=deal.pk)
+        self.stats.deals += made

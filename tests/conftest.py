@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from common.xlsx import XLSX
@@ -112,7 +112,7 @@ def api_client(user) -> APIClient:
 def token_client(user) -> APIClient:
     """A REST client that sends ``user``'s token, as an outside program would."""
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user=user)[1]}")
     return client
 
 
@@ -221,7 +221,7 @@ def _approve(patent: Patent, industry_code: str) -> SelfAssessment:
     from common.search import search_tokens
 
     return SelfAssessment.objects.create(
-        search_text=search_tokens(patent.title),
+        search_text=search_tokens(patent.title, inventors=patent.inventors),
         patent=patent,
         review_state=ReviewState.APPROVED,
         maturity=Maturity.SMALL_BATCH,

@@ -296,7 +296,7 @@ def test_get_prefills_every_field_and_row_from_the_database(client, world, paten
         "maturity": "small_batch",
         "value_stars": "4",
         "products_advantages": "耐热隔膜",
-        "industry_section": "C",  # the world's C38 is shown as its 门类
+        "industry_section": "C38",  # the world's C38, kept at its own level (issue #9; it was shown as its 门类)
         "prospect": "储能",
         "sei_class": "3",
         "ipc_field": "H01M",
@@ -357,7 +357,10 @@ def test_get_prefills_every_field_and_row_from_the_database(client, world, paten
     assert page.by_id("save-assessment").attrs["type"] == "submit"
     assert page.by_id("add-impl").attrs["type"] == page.by_id("add-intent").attrs["type"] == "button"
     assert page.has_id("impl-template") and page.has_id("intent-template")
-    assert [s.attrs["src"] for s in page.find_all("script") if "src" in s.attrs] == ["/static/js/assessment_form.js"]
+    assert [s.attrs["src"] for s in page.find_all("script") if "src" in s.attrs] == [
+        "/static/js/app.js",  # every page's shared behaviours
+        "/static/js/assessment_form.js",
+    ]
     assert "/static/css/assessment.css" in [link.attrs.get("href") for link in page.find_all("link")]
 
 

@@ -1,99 +1,63 @@
-"""The market side end to end, with a real Celery worker and a real browser: an institution admin approves a patent;
-the next matching pass (the beat's task, run by the worker) pushes it within a minute with a readable reason; the
-enterprise sees it in its inbox, declines another with a reason; the institution sees both answers."""
+"""The market side in a real headless Chromium: an enterprise rates a library patent with needs and a cooperation
+wish, the institution answers, the enterprise reads the answer."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from conftest import sign_in
-from market_helpers import make_enterprise, market_world
 
-from evaluations.choices import ReviewState
-from evaluations.models import ConversionIntent, ImplementationStatus, SelfAssessment
-from matching.models import Push
+from market.models import MarketEvaluation
 
 pytestmark = pytest.mark.browser
 
 
-def wait_for(predicate, timeout: float = 60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return time.monotonic()
-        time.sleep(0.5)
-    raise AssertionError("not within the time limit")
-
-
-def test_approval_push_inbox_decline_and_feedback(browser, live_server, live_world, celery_worker_threads):
+def test_enterprise_rates_and_the_institution_answers(browser, live_server, live_world, tmp_path):
     world = live_world
-    market_world(world)
-    vision = make_enterprise(
-        21, "江苏智能视觉有限公司", world.p1, "I6513", "工业视觉检测系统、图像识别、锂电池隔膜缺陷检测",
-        interests="G06V", others=("C3841",),
-    )  # fmt: skip
-    user = world.users["enterprise"]
-    user.enterprise = vision
-    user.save()
-    app = celery_worker_threads
-    app.send_task("matching.match_incremental")
-    wait_for(lambda: Push.objects.filter(enterprise=vision).exists(), timeout=120)
-    assert set(Push.objects.filter(enterprise=vision).values_list("patent_id", flat=True)) == {world.patent_a.pk}
 
-    # a college-approved record of patent B, complete for approval
-    assessment = SelfAssessment.objects.create(
-        patent=world.patent_b, review_state=ReviewState.COLLEGE_APPROVED, maturity="small_batch", value_stars=4,
-        price_band="10-20", contact_name="王老师", contact_phone="13800000000",
-        products_advantages="图像识别模型，缺陷检测准确率高", prospect="可用于工业视觉检测",
-    )  # fmt: skip
-    ImplementationStatus.objects.create(assessment=assessment, level1="not_implemented")
-    ConversionIntent.objects.create(assessment=assessment, level1="license", level2="ordinary_licence")
-
-    # the institution admin approves it in the browser
-    admin = sign_in(browser, live_server, "institution_admin", "pw-institution_admin")
-    admin.goto(f"{live_server.url}/patents/{world.patent_b.pk}/")
-    admin.click("#review-approve")
-    admin.wait_for_load_state()
-    assert admin.locator("#review-state").inner_text() == "已入转化资源库"
-    approved = time.monotonic()
-    # the beat fires matching.match_incremental every 30 s; here the test fires one tick on the worker
-    app.send_task("matching.match_incremental")
-    pushed = wait_for(lambda: Push.objects.filter(patent=world.patent_b, enterprise=vision).exists())
-    assert pushed - approved < 60
-    push_b = Push.objects.get(patent=world.patent_b, enterprise=vision)
-    assert push_b.reason == "行业匹配：I6513 应用软件开发；关注领域：G06V；关键词：图像识别、视觉、缺陷；同省"
-
-    # the enterprise sees it in its inbox with the reason, opens it, and declines patent A with a reason
+    # 1. The enterprise opens a library patent, sees the self-rating beside the (empty) market view, and rates it.
     page = sign_in(browser, live_server, "enterprise", "pw-enterprise")
-    page.click("#nav-inbox")
+    page.goto(f"{live_server.url}/library/{world.patent_a.pk}/")
+    assert page.locator("#market-stars").inner_text() == "暂无市场评价"
+    page.click("#rate-patent")
+    page.select_option("#id_prospect_stars", label="二星")
+    page.select_option("#id_cooperation", label="联合研发")
+    page.check("input[name=improvement_needs][value=process]")
+    page.fill("#id_improvement_text", "需要提高隔膜的量产一致性")
+    page.click("#submit-evaluation")
     page.wait_for_load_state()
-    row_b = page.locator(f"#push-{push_b.pk}")
-    assert row_b.locator(".reason").inner_text() == push_b.reason
-    assert row_b.locator(".status").inner_text() == "新推送"
-    push_a = Push.objects.get(patent=world.patent_a, enterprise=vision)
-    response = page.goto(f"{live_server.url}/inbox/{push_b.pk}/")
-    assert response.status == 200, page.content()[:3000]
-    assert page.locator("#push-status").inner_text() == "已查看"
-    page.click("#nav-inbox")
-    page.wait_for_load_state()
-    page.select_option(f"#reason-{push_a.pk}", "outside_field")
-    page.click(f"#decline-{push_a.pk}")
-    page.wait_for_load_state()
-    assert page.locator(f"#push-{push_a.pk} .status").inner_text() == "不感兴趣：不属于本企业领域"
+    # a two-star rating without reasons and a cooperation wish without a contact are refused, nothing written
+    body = page.locator("#evaluation-form").inner_text()
+    assert "一星、二星须选择低评原因" in body and "有合作意愿时请填写联系人和联系方式" in body
+    assert MarketEvaluation.objects.count() == 0
+    page.check("input[name=low_reasons][value=price]")
+    page.fill("#id_contact_name", "赵经理")
+    page.fill("#id_contact_phone", "13900000000")
+    page.click("#submit-evaluation")
+    page.wait_for_url("**/market/evaluations/")
+    listed = page.locator("#evaluations").inner_text()
+    assert "联合研发" in listed and "工艺放大/量产工艺" in listed and "价格过高" in listed
+    page.screenshot(path=str(tmp_path / "rated.png"))
+    page.close()
+    evaluation = MarketEvaluation.objects.get()
+    assert (evaluation.prospect_stars, evaluation.cooperation, evaluation.low_reasons) == (2, "joint_rd", ["price"])
+
+    # 2. The institution admin sees the rating with the needs and answers it.
+    page = sign_in(browser, live_server, "institution_admin", "pw-institution_admin")
+    page.goto(f"{live_server.url}/market/evaluations/")
+    row = page.locator("#evaluations tbody tr").first
+    assert "需要提高隔膜的量产一致性" in row.inner_text() and "测试科技有限公司" in row.inner_text()
+    row.locator("select[name=answer]").select_option("joint_rd")
+    row.locator("input[name=answer_text]").fill("欢迎来校洽谈联合研发")
+    with page.expect_navigation():
+        row.locator("button[type=submit]").click()
+    assert "提议联合研发" in page.locator("#evaluations").inner_text()
+    page.goto(f"{live_server.url}/patents/{world.patent_a.pk}/")
+    assert page.locator("#market-stars").inner_text().startswith("2.00")
     page.close()
 
-    # the institution sees where its patents went and what came back
-    response = admin.goto(f"{live_server.url}/pushes/")
-    assert response.status == 200, admin.content()[:3000]
-    table = admin.locator("#pushes").inner_text()
-    assert "江苏智能视觉有限公司" in table
-    assert "不属于本企业领域" in table and "已查看" in table
-    assert "不属于本企业领域 1" in admin.locator("#decline-reasons").inner_text()
-    admin.goto(f"{live_server.url}/patents/{world.patent_a.pk}/")
-    section = admin.locator("#pushes").inner_text()
-    assert "江苏智能视觉有限公司" in section and "不感兴趣" in section and "不属于本企业领域" in section
-    admin.click("#nav-pushes")  # the navigation reaches the same page
-    admin.wait_for_url("**/pushes/")
-    assert admin.locator("h1").inner_text() == "推送与反馈"
-    admin.close()
+    # 3. The enterprise reads the answer; its rating is now locked.
+    page = sign_in(browser, live_server, "enterprise", "pw-enterprise")
+    page.goto(f"{live_server.url}/market/patents/{world.patent_a.pk}/evaluate/")
+    assert "提议联合研发" in page.locator("#answer").inner_text()
+    assert page.locator("#evaluation-form").count() == 0
+    page.close()

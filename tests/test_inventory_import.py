@@ -3,6 +3,7 @@ audited, round-trip exact, hostile files refused."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import io
 from decimal import Decimal
@@ -11,12 +12,12 @@ import openpyxl
 import pytest
 from conftest import make_number, make_record, token_client, upload, with_member, workbook_bytes, zip_bytes
 from django.core.exceptions import PermissionDenied, ValidationError
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from evaluations.choices import ReviewState
 from evaluations.models import ConversionIntent, ImplementationStatus, SelfAssessment
-from evaluations.record import SHEET_NAME, ImplementationEntry, IntentEntry
+from evaluations.record import SHEET_NAME, ImplementationEntry, IntentEntry, resolve_intent_terms
 from inventory.choices import ImportState
 from inventory.export import inventory_records
 from inventory.jobs import inventory_import_process
@@ -258,7 +259,8 @@ def test_export_then_reimport_is_exact(world):
     strip = lambda r: dataclasses.replace(r, row=0, rows=[])  # noqa: E731
     by_number = {r.application_number: strip(r) for r in back.records}
     for record in records:
-        assert by_number[record.application_number] == strip(record)
+        # Intents that give no R–W of their own carry the patent's (issue #9: terms per intent).
+        assert by_number[record.application_number] == strip(resolve_intent_terms(copy.deepcopy(record)))
     # … and re-importing it changes nothing, including the patent without a stored fingerprint.
     before = db_snapshot()
     job = run_import(admin, exported)
@@ -356,13 +358,14 @@ def test_rest_client_gets_a_token_downloads_the_template_and_imports(world, djan
     client = APIClient(REMOTE_ADDR=f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.7")  # its own throttle key
     refused = client.post("/api/auth/token/", {"username": "institution_admin", "password": "wrong"}, format="json")
     assert refused.status_code == 400 and "token" not in refused.json()
-    assert not Token.objects.filter(user=world.users["institution_admin"]).exists()
+    assert not AuthToken.objects.filter(user=world.users["institution_admin"]).exists()
     response = client.post(
         "/api/auth/token/", {"username": "institution_admin", "password": "pw-institution_admin"}, format="json"
     )
     assert response.status_code == 200
     token = response.json()["token"]
-    assert token == Token.objects.get(user=world.users["institution_admin"]).key
+    stored = AuthToken.objects.get(user=world.users["institution_admin"])
+    assert token[: len(stored.token_key)] == stored.token_key and token != stored.digest
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
 
     template = client.get("/api/inventory-template/")

@@ -97,6 +97,16 @@ def test_template_itself_reads_as_empty():
     assert parsed == ParsedInventory([], [], 0, SHEET_NAME)
 
 
+FIRST_ROW_TERMS = {
+    "fee_standard_wan": Decimal("10"),
+    "intended_cities": "浙江省-杭州市,江苏省-南京市",
+    "intended_enterprises": "某某科技有限公司,某某（北京）新材料有限公司",
+    "price_band": "10-20",
+    "contact_name": "王老师",
+    "contact_phone": "13800000000",
+}
+
+
 def test_multi_row_patent_becomes_one_record(tmp_path):
     rows = [
         patent(
@@ -140,10 +150,11 @@ def test_multi_row_patent_becomes_one_record(tmp_path):
                 ),
                 ImplementationEntry(level1="transferred", level2="transfer_signed", amount_wan=Decimal("20")),
             ],
+            # Rows 5 and 6 leave R–W blank: their intents take the first row's terms (issue #9: terms per intent).
             intents=[
-                IntentEntry(level1="license", level2="ordinary_licence"),
-                IntentEntry(level1="transfer", level2="equity"),
-                IntentEntry(level1="self_apply", level2="custom", custom_text="与企业共建中试线"),
+                IntentEntry(level1="license", level2="ordinary_licence", **FIRST_ROW_TERMS),
+                IntentEntry(level1="transfer", level2="equity", **FIRST_ROW_TERMS),
+                IntentEntry(level1="self_apply", level2="custom", custom_text="与企业共建中试线", **FIRST_ROW_TERMS),
             ],
             fee_standard_wan=Decimal("10"),
             intended_cities="浙江省-杭州市,江苏省-南京市",

@@ -191,3 +191,14 @@ def test_digest_mails_each_enterprise_once(world, settings):
     assert "2 new patents" in mail.outbox[0].body and "固态" in mail.outbox[0].body
     assert services.send_digests() == 0
     assert Push.objects.filter(digest_sent_at__isnull=True).count() == 0
+
+
+def test_a_patent_the_enterprise_already_rated_is_not_pushed_to_it(world):
+    from market.models import MarketEvaluation
+
+    ents = market_world(world)
+    MarketEvaluation.objects.create(
+        patent=world.patent_a, enterprise=ents["battery"], prospect_stars=4, cooperation="license"
+    )
+    services.match_incremental()
+    assert set(found(world, ents)) == {("a", "chemicals"), ("far", "chemicals")}

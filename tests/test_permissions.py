@@ -403,3 +403,207 @@ def test_page_and_api_route_names_do_not_collide():
     assert reverse("enterprise-registry") == "/enterprises/"
     assert reverse("push-list") == "/api/pushes/"
     assert reverse("enterprise-list") == "/api/enterprises/"
+
+
+# -- deals: pages, actions and API ------------------------------------------------------------------------------------
+
+DEAL_MANAGERS = {"national_admin", "institution_admin"}  # who changes deal_a (uni's); everyone else reads or nothing
+
+
+def _deal_keys(world):
+    from transfers.models import Deal
+
+    return {"a": world.deal_a, "far": Deal.objects.get(patent=world.patent_far)}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_deal_pages_matrix(client, world, role):
+    login(client, world, role)
+    for key, deal in _deal_keys(world).items():
+        expected = 200 if key in DEALS_VISIBLE[role] else 404
+        assert client.get(f"/deals/{deal.pk}/").status_code == expected, (role, key)
+    response = client.get("/deals/?export=xlsx")
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).active.iter_rows(
+        min_row=2, values_only=True))  # fmt: skip
+    expected = {d.patent.application_number for k, d in _deal_keys(world).items() if k in DEALS_VISIBLE[role]}
+    assert {row[0] for row in rows} == expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_deal_recording_matrix_and_denied_changes_nothing(client, world, role):
+    from transfers.models import Deal
+
+    login(client, world, role)
+    deal = world.deal_a
+    history_before = deal.history.count()
+    response = client.post(
+        f"/deals/{deal.pk}/",
+        {"action": "recording", "status": "recorded", "number": "X-1", "recorded_on": "2025-04-01"},
+    )
+    after = Deal.objects.get(pk=deal.pk)
+    if role in DEAL_MANAGERS:
+        assert response.status_code == 302, (role, response.content[:300])
+        assert (after.recording_status, after.registration_number) == ("recorded", "X-1")
+        assert deal.history.count() == history_before + 1
+    else:
+        assert response.status_code == (403 if role in DEALS_VISIBLE and "a" in DEALS_VISIBLE[role] else 404), role
+        assert (after.recording_status, after.registration_number) == ("none", "")
+        assert deal.history.count() == history_before
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_deal_api_matrix(world, role):
+    client = api_for(world, role)
+    response = client.get("/api/deals/")
+    assert response.status_code == 200
+    numbers = {row["application_number"] for row in response.json()["results"]}
+    expected = {d.patent.application_number for k, d in _deal_keys(world).items() if k in DEALS_VISIBLE[role]}
+    assert numbers == expected
+    for key, deal in _deal_keys(world).items():
+        assert client.get(f"/api/deals/{deal.pk}/").status_code == (200 if key in DEALS_VISIBLE[role] else 404)
+    before = world.deal_a.history.count()
+    response = client.post(f"/api/deals/{world.deal_a.pk}/recording/",
+                           {"status": "recorded", "number": "API-1", "recorded_on": "2025-04-02"}, format="json")  # fmt: skip
+    if role in DEAL_MANAGERS:
+        assert response.status_code == 200 and response.json()["registration_number"] == "API-1"
+    else:
+        assert response.status_code in (403, 404), role
+        assert world.deal_a.history.count() == before
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_deal_register_page_matrix(client, world, role):
+    from transfers.models import Deal
+
+    login(client, world, role)
+    before = Deal.objects.count()
+    response = client.post(
+        f"/patents/{world.patent_b.pk}/deals/new/",
+        {"kind": "ordinary_licence", "counterparty": "某公司", "contract_date": "2025-01-02", "term_end": "2027-01-01",
+         "payment_method": "lump_sum", "amount_wan": "10"},
+    )  # fmt: skip
+    if role in DEAL_MANAGERS:
+        assert response.status_code == 302, response.content[:500]
+        assert Deal.objects.count() == before + 1
+    else:
+        assert response.status_code in (403, 404), role
+        assert Deal.objects.count() == before
+
+
+def test_enterprise_sees_industrialization_form_only_on_its_deal(client, world):
+    login(client, world, "enterprise")
+    response = client.post(
+        f"/deals/{world.deal_a.pk}/",
+        {"action": "industrialization", "patent": world.patent_a.pk, "product_name": "隔膜卷材",
+         "started_on": "2025-05-01"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert world.deal_a.industrializations.get().product_name == "隔膜卷材"
+    response = client.post(f"/deals/{world.deal_a.pk}/", {"action": "recording", "status": "pending"})
+    assert response.status_code == 403
+    assert client.get(f"/deals/{world.deal_a.pk}/dossier.zip").status_code == 404  # the institution's record
+
+
+# -- dashboards and the provincial data interface ------------------------------------------------------------------
+
+# The dashboard each role may open, and the drill-downs in and out of its reach (college_b belongs to uni).
+DASHBOARD = {
+    "national_admin": {"": 200, "?province=32": 200, "?province=44": 200, "?institution=FAR": 200, "?college=B": 200},
+    "provincial_bureau": {"": 200, "?province=32": 200, "?province=44": 404, "?institution=FAR": 404,
+                          "?institution=UNI": 200, "?college=B": 200},
+    "ministry": {"": 200, "?province=32": 404, "?institution=FAR": 200, "?institution=INSTITUTE": 404},
+    "institution_admin": {"": 200, "?college=B": 200, "?institution=FAR": 404, "?province=32": 404},
+    "college_admin": {"": 200, "?college=B": 404, "?institution=UNI": 404},
+    "inventor": {"": 403},
+    "enterprise": {"": 403},
+    "expert": {"": 403},
+}  # fmt: skip
+FEED = {"provincial_bureau": 200, "national_admin": 404}  # the national admin must name a province
+
+
+def _dashboard_url(world, params):
+    ids = {"FAR": world.far_uni.pk, "UNI": world.uni.pk, "INSTITUTE": world.institute.pk, "B": world.college_b.pk}
+    for name, pk in ids.items():
+        params = params.replace(f"={name}", f"={pk}")
+    return "/dashboard/" + params
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_dashboard_matrix(client, world, role):
+    login(client, world, role)
+    for params, expected in DASHBOARD[role].items():
+        for export in ("", "export=rows"):
+            url = _dashboard_url(world, params)
+            if export:
+                url += ("&" if "?" in url else "?") + export
+            assert client.get(url).status_code == expected, (role, url)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_dashboard_shows_only_own_world(client, world, role):
+    if DASHBOARD[role][""] != 200:
+        return
+    login(client, world, role)
+    body = client.get("/dashboard/").content.decode()
+    names = {"测试大学": "uni", "测试研究所": "institute", "远方大学": "far_uni"}
+    shown = {key for name, key in names.items() if name in body}
+    if role in ("institution_admin", "college_admin"):
+        assert shown <= {"uni"}
+    elif role == "national_admin":
+        assert "江苏省" in body and "广东省" in body  # provinces, one level up from institutions
+    else:
+        assert shown == INSTITUTIONS_VISIBLE[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_province_feed_matrix(world, role):
+    client = token_client(world.users[role])
+    for url in ("/api/province-feed/patents/", "/api/province-feed/patents/bulk/"):
+        assert client.get(url).status_code == FEED.get(role, 403), (role, url)
+    if role == "provincial_bureau":
+        ids = {row["patent_id"] for row in client.get("/api/province-feed/patents/").json()["results"]}
+        assert ids == {world.patent_a.pk}  # P1's library only
+
+
+def test_province_feed_refuses_writes(world):
+    client = token_client(world.users["provincial_bureau"])
+    assert client.post("/api/province-feed/patents/", {"since": 0}).status_code == 405
+
+
+# -- inventory import jobs: retry and cancel ---------------------------------------------------------------------------
+
+# What each role gets for cancel (a queued job) and retry (a cancelled job) of a college admin's import in college A.
+IMPORT_ACTION_STATUS = {
+    "national_admin": (403, 403),  # sees every job, changes none
+    "institution_admin": (200, 202),
+    "college_admin": (200, 202),
+    "inventor": (404, 404),
+    "enterprise": (404, 404),
+    "expert": (404, 404),
+    "provincial_bureau": (404, 404),
+    "ministry": (404, 404),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_import_job_cancel_and_retry_by_role(world, role):
+    from conftest import make_record, upload, workbook_bytes
+
+    from inventory.models import ImportJob
+    from inventory.services import inventory_import_start
+
+    job = inventory_import_start(user=world.users["college_admin"], upload=upload(workbook_bytes([make_record(1)])))
+    client = token_client(world.users[role])
+    cancel_expected, retry_expected = IMPORT_ACTION_STATUS[role]
+
+    cancel = client.post(f"/api/inventory-imports/{job.pk}/cancel/")
+    assert cancel.status_code == cancel_expected
+    job.refresh_from_db()
+    assert job.state == ("cancelled" if cancel_expected == 200 else "queued")
+
+    ImportJob.objects.filter(pk=job.pk).update(state="cancelled")
+    retry = client.post(f"/api/inventory-imports/{job.pk}/retry/")
+    assert retry.status_code == retry_expected
+    job.refresh_from_db()
+    assert (job.state, job.attempt) == (("queued", 2) if retry_expected == 202 else ("cancelled", 1))

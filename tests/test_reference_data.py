@@ -12,7 +12,7 @@ from reference import loader
 from reference.models import IndustryCode, IPCCode, IPCIndustryConcordance, Province, SEIClass
 from seed import reference_data
 
-EXPECTED_COUNTS = {"provinces": 32, "industries": 1971, "ipc": 791, "sei": 49, "milestones": 14}
+EXPECTED_COUNTS = {"provinces": 32, "industries": 1971, "ipc": 791, "sei": 49, "milestones": 15}
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def test_load_all_counts(loaded):
     }
     assert SEIClass.objects.filter(edition="2018").count() == 9
     assert SEIClass.objects.filter(edition="2021").count() == 40
-    assert Milestone.objects.count() == 14
+    assert Milestone.objects.count() == 15
 
 
 def test_parents(loaded):
@@ -103,7 +103,7 @@ def test_second_run_changes_nothing_and_keeps_milestone_edits(loaded):
     assert IndustryCode.objects.count() == 1971
     assert IPCCode.objects.count() == 791
     assert SEIClass.objects.count() == 49
-    assert Milestone.objects.count() == 14
+    assert Milestone.objects.count() == 15
     edited = Milestone.objects.get(code="2024-06-30-inventory-other-institutions")
     assert (edited.target_share, edited.title) == (Decimal("0.2500"), "edited")
 
@@ -123,7 +123,7 @@ def test_load_milestones_recreates_only_missing_ones(loaded):
 
     result = reference_data.load_milestones()
 
-    assert (result.total, result.created) == (14, 1)
+    assert (result.total, result.created) == (15, 1)
     assert Milestone.objects.get(code="2024-04-30-expert-library").metric == "expert_library"
 
 
@@ -198,8 +198,8 @@ def test_command(loaded, tmp_path):
         "industries: 1971 rows (0 created, 0 updated)",
         "ipc: 791 rows (0 created, 0 updated)",
         "sei: 49 rows (0 created, 0 updated)",
-        "milestones: 14 rows (1 created, 0 updated)",
-        "Reference data loaded: provinces 32, industries 1971, ipc 791, sei 49, milestones 14",
+        "milestones: 15 rows (1 created, 0 updated)",
+        "Reference data loaded: provinces 32, industries 1971, ipc 791, sei 49, milestones 15",
         "IPC ↔ GB/T 4754 concordance: 6 pairs stored",
     ]
     assert Milestone.objects.filter(code="2024-02-05-contacts-reported").exists()

@@ -4,8 +4,10 @@ visibility, a flat query count and the Excel export."""
 from __future__ import annotations
 
 import datetime
+import importlib
 import io
 import itertools
+import re
 import uuid
 
 import pytest
@@ -43,7 +45,9 @@ def own_cache(settings):
 def index(assessment: SelfAssessment) -> None:
     """What every write path does: keep the search text of title, products/advantages and prospect."""
     patent = assessment.patent
-    assessment.search_text = search_tokens(patent.title, assessment.products_advantages, assessment.prospect)
+    assessment.search_text = search_tokens(
+        patent.title, assessment.products_advantages, assessment.prospect, patent.inventors
+    )
     assessment.save(update_fields=["search_text"])
 
 
@@ -217,7 +221,7 @@ def test_search_single_words_and_phrases(lib):
 
 
 def test_search_follows_every_write_of_the_text(lib):
-    """The stored vector (evaluations.0010) is PostgreSQL's to keep in step: a changed text is found at once, and
+    """The stored vector (evaluations.0013) is PostgreSQL's to keep in step: a changed text is found at once, and
     the old words no longer are."""
     L = lib.lib
     assessment = SelfAssessment.objects.get(patent=L["only_lithium"])
@@ -227,9 +231,9 @@ def test_search_follows_every_write_of_the_text(lib):
     assert L["only_lithium"].pk not in filtered({"q": "锂电池"})
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            weighted = importlib.import_module("evaluations.migrations.0013_weighted_search_vector").WEIGHTED_VECTOR
             cursor.execute(
-                "SELECT count(*) FROM evaluations_selfassessment "
-                "WHERE search_vector IS DISTINCT FROM to_tsvector('simple'::regconfig, search_text)"
+                f"SELECT count(*) FROM evaluations_selfassessment WHERE search_vector IS DISTINCT FROM {weighted}"
             )
             assert cursor.fetchone()[0] == 0
 
@@ -336,9 +340,40 @@ def test_one_scan_and_one_group_by_per_class_agree(lib):
     for params in ({}, {"section": "C"}, {"q": "锂电池"}, {"province": "44", "stars": "3"}):
         qs = ResourceFilterSet(params, queryset=resource_library_list(user=_any_user())).qs
         with CaptureQueriesContext(connection) as ctx:
-            one_scan = compute_facets(qs, grouping_sets=True)
+            one_scan = compute_facets(qs, grouping_sets=True, approx_from=0)
         assert sum("GROUPING SETS" in q["sql"] for q in ctx.captured_queries) == 1
         assert compute_facets(qs, grouping_sets=False) == one_scan, params
+
+
+def test_large_results_are_counted_on_the_sample(client, sixty, monkeypatch):
+    """From APPROX_FROM patents on, the facets are the counts of the fixed sample (assessment id % 16 == 0) × 16,
+    marked approximate and shown as ≈; below it they are exact."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the sample's partial index: PostgreSQL")
+    import library.facets as facets
+
+    qs = ResourceFilterSet({}, queryset=resource_library_list(user=sixty.users["expert"])).qs
+    sampled = qs.filter(assessment__id__in=[a for a in qs.values_list("assessment__id", flat=True) if a % 16 == 0])
+    n = sampled.count()
+    assert n >= 1
+    exact = compute_facets(qs)  # 60 patents: far below APPROX_FROM
+    assert exact["approximate"] is False and exact["total"] == qs.count() == 66
+    approx = compute_facets(qs, approx_from=16)
+    assert approx["approximate"] is True
+    assert approx["total"] == 16 * n
+    assert {s: c for s, _name, c in approx["sei"]} == {
+        s: 16 * c for s, _name, c in compute_facets(sampled, approx_from=0)["sei"]
+    }
+    assert approx["intent"] == [[k, 16 * c] for k, c in compute_facets(sampled, approx_from=0)["intent"]]
+    # A sample too small for the threshold: exact counts.
+    assert compute_facets(qs, approx_from=16 * n + 16)["approximate"] is False
+
+    monkeypatch.setattr(facets, "APPROX_FROM", 16)
+    client.force_login(sixty.users["expert"])
+    html = client.get("/library/", {"page_size": 10}).content.decode()
+    assert "分类数量为抽样估计的约数" in html
+    bars = re.findall(r'<span class="bar-count">([^<]*)</span>', html)
+    assert bars and all(b.startswith("≈") and int(b[1:]) % 16 == 0 for b in bars)
 
 
 def test_facets_follow_the_current_filter(lib):

@@ -15,8 +15,9 @@ from rest_framework.views import APIView
 
 from common.xlsx import XLSX
 
+from ..models import ImportJob
 from ..selectors import import_job_list
-from ..services import inventory_import_start
+from ..services import inventory_import_cancel, inventory_import_retry, inventory_import_start
 from .serializers import ImportErrorSerializer, ImportJobSerializer, ImportUploadSerializer
 
 
@@ -30,7 +31,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return import_job_list(user=self.request.user)
 
     def get_throttles(self):
-        if self.action == "create":
+        if self.action in ("create", "retry"):
             self.throttle_scope = "upload"
             return [ScopedRateThrottle()]
         return super().get_throttles()
@@ -40,12 +41,16 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         responses={202: ImportJobSerializer, 400: OpenApiResponse(description="not a workbook / too large")},
     )
     def create(self, request):
-        """Upload a national-format workbook. Answers 202 with the job; follow it with GET until it is final."""
+        """Upload a national-format workbook or a patent-database export (``kind``). Answers 202 with the job; follow
+        it with GET until it is final."""
         payload = ImportUploadSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         try:
             job = inventory_import_start(
-                user=request.user, upload=payload.validated_data["file"], dry_run=payload.validated_data["dry_run"]
+                user=request.user,
+                upload=payload.validated_data["file"],
+                dry_run=payload.validated_data["dry_run"],
+                kind=payload.validated_data["kind"],
             )
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from exc
@@ -71,6 +76,49 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         if not job.error_file:
             raise NotFound("该任务没有错误标注文件 / This job has no marked workbook")
         return FileResponse(job.error_file.open("rb"), as_attachment=True, filename=f"errors-{job.pk}.xlsx")
+
+    def _change(self, request, pk, service):
+        try:
+            job = service(user=request.user, job_id=int(pk))
+        except (ImportJob.DoesNotExist, ValueError) as exc:
+            raise NotFound("没有这个导入任务 / No such import job") from exc
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except DjangoValidationError as exc:
+            raise ValidationError({"detail": exc.messages}) from exc
+        return job
+
+    @extend_schema(
+        request=None,
+        responses={
+            202: ImportJobSerializer,
+            400: OpenApiResponse(description="not failed, interrupted or cancelled / the upload is gone"),
+            403: OpenApiResponse(description="not an importer"),
+            404: OpenApiResponse(description="no such job in the caller's scope"),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def retry(self, request, pk=None):
+        """Run a failed (校验未通过/处理出错), interrupted (已中断) or cancelled (已取消) import again on its stored upload,
+        as a new attempt. Answers 202 with the job, queued again; follow it with GET until it is final."""
+        job = self._change(request, pk, inventory_import_retry)
+        return Response(ImportJobSerializer(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: ImportJobSerializer,
+            400: OpenApiResponse(description="already final"),
+            403: OpenApiResponse(description="not an importer"),
+            404: OpenApiResponse(description="no such job in the caller's scope"),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Cancel an import. A queued one is cancelled at once (state ``cancelled``); a running one gets
+        ``cancel_requested`` and its worker stops at the next chunk, rolls back and ends ``cancelled``."""
+        job = self._change(request, pk, inventory_import_cancel)
+        return Response(ImportJobSerializer(job, context={"request": request}).data)
 
 
 class InventoryTemplateView(APIView):

@@ -16,7 +16,7 @@ class AssessmentSummarySerializer(serializers.ModelSerializer):
 class PatentSerializer(serializers.ModelSerializer):
     institution_name = serializers.CharField(source="institution.name", read_only=True)
     org_unit_name = serializers.CharField(source="org_unit.name", read_only=True, default="")
-    assessment = AssessmentSummarySerializer(read_only=True)
+    assessment = AssessmentSummarySerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Patent

@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from common.search import ranked
 from common.xlsx import XLSX
 from evaluations.services import patent_facts_update
 from inventory.export import national_workbook_response
@@ -19,7 +20,15 @@ from ..selectors import resource_library_list
 from .serializers import PatentSerializer, PatentUpdateSerializer
 
 
-class PatentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class _RankedListMixin:
+    """The list in the FilterSet's order, as the HTML list shows it: a search's relevance or the ``ordering`` asked
+    for, then the FilterSet's default order."""
+
+    def filter_queryset(self, queryset):
+        return ranked(super().filter_queryset(queryset), self.filterset_class.default_order)
+
+
+class PatentViewSet(_RankedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The base stock-patent library, as the caller may see it."""
 
     serializer_class = PatentSerializer
@@ -48,7 +57,9 @@ class PatentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return national_workbook_response(self.filter_queryset(self.get_queryset()))
 
 
-class ResourceLibraryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ResourceLibraryViewSet(
+    _RankedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """The conversion resource library: approved patents, open to every signed-in role."""
 
     serializer_class = PatentSerializer

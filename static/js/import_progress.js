@@ -2,7 +2,7 @@
 (function () {
   var box = document.getElementById("job");
   if (!box || box.dataset.final === "1") return;
-  var final = ["succeeded", "failed", "rejected", "error"];
+  var final = ["succeeded", "failed", "rejected", "error", "cancelled", "stale"];
   function poll() {
     fetch(box.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.json(); })

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from patentpool.models import Patent
 from seed.demo import DEMO_PASSWORD, DemoGenerator
+from seed.market_demo import seed_market
 
 
 class Command(BaseCommand):
@@ -39,6 +40,7 @@ class Command(BaseCommand):
                 f"{stats.assessments} self-assessments, {stats.enterprises} enterprises, {stats.experts} experts, "
                 f"{stats.deals} deals, {stats.pushes} pushes"
             )
+            self.stdout.write(f"market ratings: {seed_market(seed)}")
         self.stdout.write(self.style.SUCCESS(f"\n演示账号 / Demo logins (password: {DEMO_PASSWORD})"))
         from institutions.models import User
 

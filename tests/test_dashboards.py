@@ -1,0 +1,235 @@
+"""Quarterly dashboards: figures, the lists behind them, milestones, snapshots that stay put, exports."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from dashboards.choices import MilestoneStatus, SnapshotLevel
+from dashboards.figures import compute_rows, rollup
+from dashboards.metrics import REGISTRY
+from dashboards.models import Milestone, QuarterSnapshot
+from dashboards.quarters import Period, Quarter
+from dashboards.scopes import Scope
+from dashboards.selectors import board_get
+from dashboards.snapshots import snapshot_quarter
+from evaluations.choices import ImplementationLevel1, ImplementationLevel2, ReviewState
+from evaluations.models import ImplementationStatus, SelfAssessment
+from institutions.models import Institution
+from patentpool.choices import LegalStatus
+from patentpool.models import Patent
+from transfers.choices import DealKind
+from transfers.models import Deal
+
+TODAY = timezone.localdate()
+CURRENT = Quarter.of(TODAY)
+PAST = CURRENT.previous()
+
+
+def _register_deals(world):
+    """Deal A recorded (licence) this quarter; a transfer of patent B registered last quarter."""
+    Deal.objects.filter(pk=world.deal_a.pk).update(registered_on=CURRENT.start, registration_number="X1")
+    Deal.objects.create(patent=world.patent_b, institution=world.uni, kind=DealKind.TRANSFER, counterparty="某公司",
+                        contract_date=PAST.start, registered_on=PAST.start, amount_wan=50)  # fmt: skip
+
+
+def test_quarter_parsing_and_bounds():
+    assert Quarter.parse(" 2025q4 ") == Quarter(2025, 4)
+    assert (Quarter(2025, 4).start, Quarter(2025, 4).end) == (datetime.date(2025, 10, 1), datetime.date(2025, 12, 31))
+    assert Quarter(2025, 1).previous() == Quarter(2024, 4) and Quarter(2025, 1).year_before() == Quarter(2024, 1)
+    with pytest.raises(ValueError, match="2025Q4"):
+        Quarter.parse("2025-4")
+
+
+def test_province_figures_exact(world):
+    _register_deals(world)
+    SelfAssessment.objects.create(patent=world.patent_institute, review_state=ReviewState.SUBMITTED)
+    assessment = world.patent_a.assessment
+    ImplementationStatus.objects.create(assessment=assessment, level1=ImplementationLevel1.LICENSED,
+                                        level2=ImplementationLevel2.ORDINARY_LICENCE_SIGNED)  # fmt: skip
+    scope = Scope(SnapshotLevel.PROVINCE, province=world.p1)
+    rows = compute_rows(scope, Period.of(CURRENT, until=TODAY))
+    total = rollup(rows.values())
+    # P1: uni (a approved, b none), institute (submitted) → 3 valid, 2 inventoried, 1 in library (4 stars)
+    assert {k: total[k] for k in ("valid_stock", "inventoried", "in_library", "good_prospects", "implemented")} == {
+        "valid_stock": 3, "inventoried": 2, "in_library": 1, "good_prospects": 1, "implemented": 1}  # fmt: skip
+    assert total["coverage"] == round(2 / 3, 6)
+    assert total["implementation_rate"] == round(1 / 3, 6)
+    assert (total["licence_recordings"], total["transfer_registrations"]) == (1, 0)  # the transfer was last quarter
+    assert total["pushes"] is None and total["market_rated"] is None  # no data yet, never a number
+    assert not REGISTRY["pushes"].available and REGISTRY["transfer_registrations"].available
+    assert rows[world.uni.pk]["inventoried"] == 1 and rows[world.institute.pk]["inventoried"] == 1
+    past = rollup(compute_rows(scope, Period.of(PAST)).values())
+    assert (past["transfer_registrations"], past["licence_recordings"]) == (1, 0)
+
+
+def test_declared_stock_is_the_denominator(world):
+    Institution.objects.filter(pk=world.uni.pk).update(valid_stock=10)
+    world.uni.refresh_from_db()
+    board = board_get(scope=Scope(SnapshotLevel.INSTITUTION, institution=world.uni), quarter=CURRENT, today=TODAY)
+    assert (board.total["valid_stock"], board.total["inventoried"], board.total["coverage"]) == (10, 1, 0.1)
+    assert "valid_stock" not in board.links  # a declared figure: no list adds up to it
+    assert board.links["inventoried"] == f"/patents/?institution={world.uni.pk}&legal_status=valid&assessed=true"
+
+
+def test_milestone_status_and_laggards(world):
+    scope = Scope(SnapshotLevel.PROVINCE, province=world.p1)
+    board = board_get(scope=scope, quarter=CURRENT, today=TODAY)
+    checks = {c.milestone.code: c for c in board.checks}
+    # 2024-06-30: pilot universities 100% — uni (pilot) has 1 of 2 inventoried: overdue; the institute (others ≥30%)
+    # has 0 of 1: overdue.
+    pilot = checks["2024-06-30-inventory-ip-demo-pilot"]
+    assert (pilot.status, pilot.applicable, pilot.met_count, pilot.value) == (MilestoneStatus.OVERDUE, 1, 0, 0.5)
+    others = checks["2024-06-30-inventory-other-institutions"]
+    assert (others.status, others.applicable, others.met_count) == (MilestoneStatus.OVERDUE, 1, 0)
+    assert checks["2024-12-31-enterprise-rating-all-institutions"].status == MilestoneStatus.NO_DATA
+    assert "52-2025-12-31-deals" not in checks  # Guizhou's target is not Jiangsu's
+    assert [(lag.name, lag.missing) for lag in board.laggards] == [("测试大学", 1), ("测试研究所", 1)]
+    # Once inventoried, the institute meets ≥30% and the later 100% too.
+    SelfAssessment.objects.create(patent=world.patent_institute, review_state=ReviewState.SUBMITTED)
+    board = board_get(scope=scope, quarter=CURRENT, today=TODAY)
+    assert {c.milestone.code: c.status for c in board.checks}["2024-06-30-inventory-other-institutions"] == "met"
+    assert [lag.name for lag in board.laggards] == ["测试大学"]
+
+
+def test_provincial_deal_target_counts_from_its_start(world):
+    guizhou = world.p1.__class__.objects.get(code="52")
+    inst = Institution.objects.create(name="贵州测试大学", kind="university", province=guizhou, authority="local")
+    patent = Patent.objects.create(application_number="201910000999.1", patent_type="invention", title="x",
+                                   institution=inst)  # fmt: skip
+    Deal.objects.create(patent=patent, institution=inst, kind=DealKind.OPEN_LICENCE, counterparty="甲",
+                        contract_date=datetime.date(2024, 5, 1))  # fmt: skip
+    board = board_get(scope=Scope(SnapshotLevel.PROVINCE, province=guizhou), quarter=CURRENT, today=TODAY)
+    check = {c.milestone.code: c for c in board.checks}["52-2025-12-31-deals"]
+    assert (check.value, check.target, check.status) == (1, 1000.0, MilestoneStatus.OVERDUE)
+
+
+def _count_on_list(client, url) -> int:
+    body = client.get(url).content.decode()
+    return int(re.search(r"共 (\d+) 条", body).group(1))
+
+
+@pytest.mark.parametrize(
+    "role,params",
+    [("national_admin", ""), ("national_admin", "?province=32"), ("provincial_bureau", ""), ("ministry", ""),
+     ("institution_admin", ""), ("college_admin", ""), ("institution_admin", "?college=COLLEGE")],
+)  # fmt: skip
+def test_every_number_links_to_its_list(client, world, role, params):
+    _register_deals(world)
+    client.force_login(world.users[role])
+    response = client.get("/dashboard/" + params.replace("COLLEGE", str(world.college_b.pk)))
+    assert response.status_code == 200
+    links = re.findall(
+        r'href="([^"]+)" class="figure-link" data-code="(\w+)" data-value="([^"]*)"', response.content.decode()
+    )
+    assert len(links) >= 6
+    for url, code, value in links:
+        assert _count_on_list(client, url.replace("&amp;", "&")) == int(value or 0), (role, code, url)
+
+
+def test_past_quarter_snapshot_stays_after_corrections(client, world):
+    _register_deals(world)
+    run = snapshot_quarter(quarter=PAST)
+    assert (run.chunks_done, run.chunks_total, run.state) == (2, 2, "done")
+    province_row = QuarterSnapshot.objects.get(year=PAST.year, quarter=PAST.number, key=f"prov:{world.p1.code}")
+    before = dict(province_row.figures)
+    assert (before["transfer_registrations"], before["inventoried"], before["in_library"]) == (1, 1, 1)
+    # given: the data behind it is corrected afterwards
+    Deal.objects.filter(patent=world.patent_b).delete()
+    SelfAssessment.objects.filter(patent=world.patent_a).update(review_state=ReviewState.RETURNED)
+    Patent.objects.filter(pk=world.patent_b.pk).update(legal_status=LegalStatus.LAPSED)
+    # when: beat and the command run again
+    assert snapshot_quarter(quarter=PAST) is None
+    call_command("snapshot_quarter", str(PAST))
+    # then: the sealed quarter shows what it showed
+    province_row.refresh_from_db()
+    assert province_row.figures == before
+    board = board_get(scope=Scope(SnapshotLevel.PROVINCE, province=world.p1), quarter=PAST, today=TODAY)
+    assert (board.source, board.total["transfer_registrations"], board.total["in_library"]) == ("snapshot", 1, 1)
+    client.force_login(world.users["provincial_bureau"])
+    body = client.get(f"/dashboard/?quarter={PAST}").content.decode()
+    assert "已封存的季度快照" in body
+    # while the live quarter moved on
+    live = board_get(scope=Scope(SnapshotLevel.PROVINCE, province=world.p1), quarter=CURRENT, today=TODAY)
+    assert live.total["in_library"] == 0
+    # and --replace recomputes on purpose
+    snapshot_quarter(quarter=PAST, replace=True)
+    province_row = QuarterSnapshot.objects.get(year=PAST.year, quarter=PAST.number, key=f"prov:{world.p1.code}")
+    assert (province_row.figures["transfer_registrations"], province_row.figures["in_library"]) == (0, 0)
+
+
+def test_snapshot_records_the_quarter_a_milestone_was_met(world):
+    SelfAssessment.objects.create(patent=world.patent_institute, review_state=ReviewState.SUBMITTED)
+    snapshot_quarter(quarter=PAST)
+    board = board_get(scope=Scope(SnapshotLevel.INSTITUTION, institution=world.institute), quarter=CURRENT, today=TODAY)
+    met = {c.milestone.code: c.met_on for c in board.checks}
+    assert met["2024-06-30-inventory-other-institutions"] == PAST.end
+
+
+def test_current_quarter_cannot_be_sealed(world):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="has not ended"):
+        call_command("snapshot_quarter", str(CURRENT))
+    with pytest.raises(CommandError, match="2025Q4"):
+        call_command("snapshot_quarter", "2025-Q9")
+    assert QuarterSnapshot.objects.count() == 0
+
+
+def test_chunks_shared_by_workers_count_once(world):
+    from dashboards.snapshots import snapshot_province, snapshot_rollup, snapshot_run_start
+
+    run = snapshot_run_start(quarter=PAST)
+    assert snapshot_province(run_id=run.pk, province_id=world.p1.pk) is False
+    assert snapshot_province(run_id=run.pk, province_id=world.p1.pk) is False  # delivered twice: counted once
+    assert snapshot_province(run_id=run.pk, province_id=world.p2.pk) is True  # the last chunk rolls up
+    snapshot_rollup(run_id=run.pk)
+    levels = sorted(QuarterSnapshot.objects.filter(year=PAST.year, quarter=PAST.number).values_list("key", flat=True))
+    assert "nation" in levels and "auth:moe" in levels and f"inst:{world.far_uni.pk}" in levels
+    nation = QuarterSnapshot.objects.get(key="nation", year=PAST.year, quarter=PAST.number).figures
+    assert (nation["valid_stock"], nation["in_library"]) == (4, 2)
+
+
+@pytest.mark.parametrize("table,first_header", [("rows", "单位"), ("quarterly", "季度 / Quarter"),
+                                                ("milestones", "截止日期"), ("laggards", "名称")])  # fmt: skip
+def test_tables_export_to_excel(client, world, table, first_header):
+    client.force_login(world.users["provincial_bureau"])
+    response = client.get(f"/dashboard/?export={table}")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert sheet.cell(1, 1).value == first_header
+    if table == "rows":
+        names = [sheet.cell(r, 1).value for r in range(2, sheet.max_row + 1)]
+        assert names == ["测试大学", "测试研究所", "合计 / Total"]
+
+
+def test_province_report_workbook_layout(client, world):
+    client.force_login(world.users["national_admin"])
+    response = client.get(f"/dashboard/?province={world.p1.code}&export=report")
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert workbook.sheetnames == ["季度数据", "各单位", "时间节点"]
+    assert workbook["各单位"].cell(2, 1).value == "测试大学"
+    assert client.get("/dashboard/?export=report").status_code == 404  # the national view is not a province
+
+
+def test_bad_quarter_keeps_the_current_one(client, world):
+    client.force_login(world.users["provincial_bureau"])
+    response = client.get("/dashboard/?quarter=2025Q9")
+    assert response.status_code == 200
+    assert str(CURRENT) in response.content.decode()
+    assert "2025Q4" in response.content.decode() or "季度格式" in response.content.decode()
+
+
+def test_milestones_are_data(world):
+    """A province adds its own target in the admin; the dashboard checks it without code."""
+    Milestone.objects.create(code="32-coverage", title="江苏省盘点全覆盖", due_date=TODAY + datetime.timedelta(days=30),
+                             metric="inventory_coverage", scope="province", province=world.p1, target_share=1)  # fmt: skip
+    board = board_get(scope=Scope(SnapshotLevel.PROVINCE, province=world.p1), quarter=CURRENT, today=TODAY)
+    check = {c.milestone.code: c for c in board.checks}["32-coverage"]
+    assert (check.applicable, check.met_count, check.status) == (2, 0, MilestoneStatus.BEHIND)
