@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "inventory",
     "library",
     "market",
+    "matching",
     "transfers",
     "dashboards",
     "seed",
@@ -345,7 +346,21 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": INVENTORY_SWEEP_SECONDS,
         "options": {"expires": max(1.0, INVENTORY_SWEEP_SECONDS - 5)},
     },
+    # Matching: what changed is pushed within a minute; everything is rematched nightly; the digest goes out daily.
+    "matching-incremental": {"task": "matching.match_incremental", "schedule": 30.0, "options": {"expires": 25}},
+    "matching-full": {
+        "task": "matching.full_rematch",
+        "schedule": crontab(hour=2, minute=15),
+        "options": {"expires": 3600},
+    },
+    "matching-digest": {
+        "task": "matching.send_digests",
+        "schedule": crontab(hour=8, minute=0),
+        "options": {"expires": 3600},
+    },
 }
+# GB/T 4754 level enterprises and patents are matched at: 3 = 大类 (a code counts under its ancestors).
+MATCHING_LEVEL_LENGTH = int(os.environ.get("MATCHING_LEVEL_LENGTH", "3"))
 
 # E-mail: the console in the demo (messages are printed); production sets EMAIL_BACKEND and EMAIL_HOST.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

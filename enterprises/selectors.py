@@ -22,4 +22,8 @@ def enterprise_scope_q(user: User) -> Q:
 
 
 def enterprise_list(*, user: User) -> QuerySet[Enterprise]:
-    return Enterprise.objects.filter(enterprise_scope_q(user)).select_related("province")
+    return Enterprise.objects.filter(enterprise_scope_q(user)).select_related("province", "main_industry")
+
+
+def enterprise_get(*, user: User, pk: int) -> Enterprise | None:
+    return enterprise_list(user=user).filter(pk=pk).first()

@@ -18,6 +18,7 @@ from django.db.models import Max, Model
 from common.bulk import insert_rows
 from common.search import search_tokens
 from dashboards.models import Milestone
+from enterprises.choices import EnterpriseStatus
 from enterprises.models import Enterprise
 from enterprises.validators import CREDIT_CODE_ALPHABET, credit_code_check_char
 from evaluations.choices import (
@@ -33,10 +34,14 @@ from institutions.choices import Authority, InstitutionKind, IPStatus, OrgUnitKi
 from institutions.models import Institution, OrgUnit, User
 from market.choices import ExpertStatus
 from market.models import Expert
+from matching.choices import DeclineReason, PushStatus
+from matching.models import Push
+from matching.services import full_run_inline
 from patentpool.choices import LegalStatus, PatentType
 from patentpool.models import Patent
 from reference.appno import ApplicationNumber
 from reference.models import IndustryCode, Province, SEIClass
+from seed.topics import TOPICS
 from transfers.choices import DealKind, DealStatus, PaymentMethod, PricingMethod, RecordingStatus
 from transfers.models import Deal
 
@@ -148,6 +153,7 @@ class DemoStats:
     enterprises: int = 0
     experts: int = 0
     deals: int = 0
+    pushes: int = 0
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # (role label, username, what they see)
 
 
@@ -184,8 +190,12 @@ def application_numbers(rng: random.Random, start_serial: int) -> Iterator[tuple
 class DemoGenerator:
     """Builds the demo world. ``patents`` sets the scale; everything else follows from it."""
 
-    def __init__(self, *, patents: int, seed: int = 2024, stdout=None):
+    def __init__(self, *, patents: int, seed: int = 2024, stdout=None, enterprises: int | None = None, match=None):
         self.n_patents = patents
+        self.n_enterprises = enterprises
+        # Matching runs inline at demo scale so every page has pushes; a national-scale world leaves it to the workers.
+        self.match = patents <= 20_000 if match is None else match
+        self.demo_enterprise: Enterprise | None = None  # the `enterprise` login's: one with pushes
         self.rng = random.Random(seed)
         self.stdout = stdout
         self.stats = DemoStats()
@@ -204,6 +214,8 @@ class DemoGenerator:
             self._institutions()
             self._enterprises_and_experts()
         self._patents()
+        if self.match:
+            self._pushes()
         with transaction.atomic():
             self._users()
         self._deals()
@@ -272,10 +284,11 @@ class DemoGenerator:
     def _enterprises_and_experts(self) -> None:
         rng = self.rng
         provinces = list({i.province for i in self.institutions})
-        divisions = list(IndustryCode.objects.filter(level="division").values_list("pk", flat=True))
-        n_ent = max(30, min(5_000, self.n_patents // 200))
+        every_province = list(Province.objects.all())
+        industry_ids = dict(IndustryCode.objects.values_list("code", "pk"))
+        n_ent = self.n_enterprises or max(300, min(5_000, self.n_patents // 200))
         existing = set(Enterprise.objects.values_list("credit_code", flat=True))
-        enterprises = []
+        enterprises, others = [], []
         for i in range(n_ent):
             while True:
                 first17 = (
@@ -287,26 +300,67 @@ class DemoGenerator:
                 if code not in existing:
                     existing.add(code)
                     break
-            province = rng.choice(provinces)
+            # Most enterprises sit in the demo's provinces (so each bureau has some); the rest anywhere.
+            province = rng.choice(provinces) if rng.random() < 0.8 else rng.choice(every_province)
+            topic = TOPICS[i % len(TOPICS)]
+            main = rng.choice(topic.gbt)
+            main = main[: rng.choice((5, 5, 4, 3))]  # registered at 小类, 中类 or 大类
+            interests = rng.choice([topic.ipc[0][:4], topic.sei[0], ""])
+            soe = rng.random() < 0.1
+            # A few signed up themselves and wait for their bureau's approval (their users cannot sign in yet).
+            pending = rng.random() < 0.04
             enterprises.append(
                 Enterprise(
-                    name=f"{province.short_name}{rng.choice(SUBJECTS)}{rng.choice(['科技', '新材料', '智能装备', '生物医药', '能源'])}有限公司{i}",
+                    status=EnterpriseStatus.PENDING if pending else EnterpriseStatus.APPROVED,
+                    name=f"{province.short_name}{rng.choice(topic.subjects)[:4]}{topic.company}有限公司{i}",
                     credit_code=code,
                     province=province,
                     city="",
                     is_high_tech=rng.random() < 0.6,
                     is_specialized_sme=rng.random() < 0.3,
                     is_ip_advantage=rng.random() < 0.15,
-                    is_soe=rng.random() < 0.1,
-                    products=rng.choice(SUBJECTS),
+                    is_soe=soe,
+                    is_central_soe=soe and rng.random() < 0.3,
+                    main_industry_id=industry_ids[main],
+                    products="、".join(rng.sample(topic.products, min(2, len(topic.products)))),
+                    technical_needs="\n".join(rng.sample(topic.needs, min(2, len(topic.needs)))),
+                    fields_of_interest=interests,
                 )
             )
+            others.append([industry_ids[c] for c in topic.gbt if c != main and rng.random() < 0.5])
         Enterprise.objects.bulk_create(enterprises, batch_size=2000)
-        self.enterprises = list(Enterprise.objects.filter(credit_code__in=[e.credit_code for e in enterprises]))
+        by_code = dict(
+            Enterprise.objects.filter(credit_code__in=[e.credit_code for e in enterprises]).values_list(
+                "credit_code", "pk"
+            )
+        )
+        self.enterprises = list(Enterprise.objects.filter(pk__in=by_code.values()).order_by("pk"))
         through = Enterprise.industries.through
         through.objects.bulk_create(
-            [through(enterprise_id=e.pk, industrycode_id=rng.choice(divisions)) for e in self.enterprises],
+            [
+                through(enterprise_id=by_code[e.credit_code], industrycode_id=code_id)
+                for e, codes in zip(enterprises, others, strict=True)
+                for code_id in codes
+            ],
             batch_size=5000,
+        )
+        password = make_password(DEMO_PASSWORD)
+        taken = set(User.objects.filter(username__startswith="ent").values_list("username", flat=True))
+        User.objects.bulk_create(
+            [
+                User(
+                    username=f"ent{e.pk}",
+                    role=Role.ENTERPRISE,
+                    enterprise=e,
+                    display_name=e.name,
+                    email=f"ent{e.pk}@example.com",
+                    password=password,
+                    is_active=e.status == EnterpriseStatus.APPROVED,
+                )
+                for e in self.enterprises
+                if f"ent{e.pk}" not in taken
+            ],
+            batch_size=2000,
         )
         experts = [
             Expert(
@@ -326,12 +380,10 @@ class DemoGenerator:
     # -- the patent library --------------------------------------------------------------------------------------
     def _patents(self) -> None:
         rng = self.rng
-        sections = list(IndustryCode.objects.filter(level="section").values_list("pk", "code"))
-        weights = [30 if code == "C" else 8 if code in ("I", "M") else 1 for _, code in sections]
-        divisions_by_section: dict[str, list[int]] = {}
-        for pk, section in IndustryCode.objects.filter(level="division").values_list("pk", "section"):
-            divisions_by_section.setdefault(section, []).append(pk)
-        sei_ids = list(SEIClass.objects.filter(edition="2018").values_list("pk", flat=True))
+        # Every patent is drawn from one topic: its title, IPC, declared industry (the 大类 of the topic's 小类), SEI
+        # class (the 2018 top level the national template uses) and texts agree.
+        industry_ids = dict(IndustryCode.objects.values_list("code", "pk"))
+        sei_ids = dict(SEIClass.objects.filter(edition="2018").values_list("code", "pk"))
         # Zipf-like sizes: a top university holds 10^4, most hold hundreds.
         shares = [1 / (rank + 1) ** 0.8 for rank in range(len(self.institutions))]
         total_share = sum(shares)
@@ -431,28 +483,6 @@ class DemoGenerator:
             "valuation_reference",
             "reform_variant",
         ]
-        subclasses = [
-            "H01M",
-            "B01D",
-            "G06N",
-            "G06F",
-            "A61K",
-            "A61B",
-            "C08L",
-            "C22C",
-            "H02J",
-            "G01N",
-            "A01H",
-            "C12N",
-            "E02D",
-            "F16H",
-            "B25J",
-            "H04W",
-            "C02F",
-            "B33Y",
-            "H01L",
-            "G06T",
-        ]
         states = [
             ReviewState.APPROVED,
             ReviewState.SUBMITTED,
@@ -494,10 +524,12 @@ class DemoGenerator:
                     rng.randint(1, 12),
                     rng.randint(1, 28),
                 )
-                subject = rng.choice(SUBJECTS)
+                topic = rng.choice(TOPICS)
+                subject = rng.choice(topic.subjects)
                 title = f"{rng.choice(ADJECTIVES)}{subject}{rng.choice(FORMS)}"
                 inventors = "，".join(_person(rng) for _ in range(rng.randint(1, 5)))
-                sub = rng.choice(subclasses)
+                ipc_main, ipc_other = rng.sample(topic.ipc, 2) if len(topic.ipc) > 1 else (topic.ipc[0], "")
+                sub = ipc_main[:4]
                 legal = LegalStatus.VALID if rng.random() < 0.95 else LegalStatus.FEE_GRACE
                 funded = rng.random() < 0.55
                 buf_p.append(
@@ -511,9 +543,9 @@ class DemoGenerator:
                         grant,
                         legal,
                         2024 - year,
-                        f"{sub} {rng.randint(1, 99)}/{rng.randint(0, 99):02d}",
+                        ipc_main,
                         sub,
-                        "",
+                        ipc_other,
                         inst.pk,
                         rng.choice(units),
                         funded,
@@ -525,9 +557,10 @@ class DemoGenerator:
                 )
                 if rng.random() < 0.75:
                     state = rng.choices(states, weights=state_weights)[0]
-                    section_pk, section = rng.choices(sections, weights=weights)[0]
-                    industry = rng.choice(divisions_by_section.get(section, [section_pk]))
+                    industry = industry_ids[rng.choice(topic.gbt)[:3]]
                     stars = rng.choices((5, 4, 3, 2, 1), weights=(8, 25, 40, 20, 7))[0]
+                    product = f"{rng.choice(topic.products)}，性能指标优于同类产品" if stars > 2 else ""
+                    prospect = f"可用于{rng.choice(topic.prospects)}" if stars > 2 else ""
                     buf_a.append(
                         (
                             assessment_id,
@@ -542,10 +575,10 @@ class DemoGenerator:
                             f"1{rng.randint(3, 9)}{rng.randint(0, 999999999):09d}",
                             rng.choice(maturities),
                             stars,
-                            f"{subject}，性能指标优于同类产品" if stars > 2 else "",
+                            product,
                             industry,
-                            f"可用于{subject}产业化" if stars > 2 else "",
-                            rng.choice(sei_ids),
+                            prospect,
+                            sei_ids[topic.sei[0].split(".")[0]],
                             sub,
                             None,
                             self.now,
@@ -554,12 +587,7 @@ class DemoGenerator:
                             "",
                             "",
                             "",
-                            search_tokens(
-                                title,
-                                f"{subject}，性能指标优于同类产品" if stars > 2 else "",
-                                f"可用于{subject}产业化" if stars > 2 else "",
-                                inventors,
-                            ),
+                            search_tokens(title, product, prospect, inventors),
                         )
                     )
                     if rng.random() < 0.1:
@@ -635,6 +663,48 @@ class DemoGenerator:
                 for model in (Patent, SelfAssessment, ConversionIntent, ImplementationStatus, Deal):
                     cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
+    # -- matching and the enterprises' answers ---------------------------------------------------------------------
+    def _pushes(self) -> None:
+        rng = self.rng
+        run = full_run_inline()
+        self.stats.pushes = run.pushes_created
+        counts: dict[int, int] = {}
+        for enterprise_id in Push.objects.filter(enterprise__in=self.enterprises).values_list(
+            "enterprise_id", flat=True
+        ):
+            counts[enterprise_id] = counts.get(enterprise_id, 0) + 1
+        home = self.institutions[0].province_id
+        ranked = sorted(
+            (e for e in self.enterprises if e.pk in counts),
+            key=lambda e: (e.province_id != home, -counts[e.pk], e.pk),
+        )
+        if ranked:
+            self.demo_enterprise = ranked[0]
+        # About a third of the pushes answered, so institutions and bureaus see market feedback; the demo
+        # enterprise's inbox keeps its pushes new except two, one of them declined.
+        answers: dict[tuple[str, str], list[int]] = {}
+        demo_id = self.demo_enterprise.pk if self.demo_enterprise else None
+        for push_id, enterprise_id in (
+            Push.objects.filter(enterprise__in=self.enterprises).order_by("pk").values_list("pk", "enterprise_id")
+        ):
+            if enterprise_id == demo_id and rng.random() < 0.9:
+                continue
+            roll = rng.random()
+            if roll < 0.15:
+                answers.setdefault((PushStatus.VIEWED, ""), []).append(push_id)
+            elif roll < 0.25:
+                answers.setdefault((PushStatus.INTERESTED, ""), []).append(push_id)
+            elif roll < 0.35:
+                reason = rng.choice([c for c in DeclineReason.values if c != DeclineReason.OTHER])
+                answers.setdefault((PushStatus.DECLINED, reason), []).append(push_id)
+        for (status, reason), ids in answers.items():
+            Push.objects.filter(pk__in=ids).update(
+                status=status,
+                decline_reason=reason,
+                viewed_at=self.now,
+                responded_at=None if status == PushStatus.VIEWED else self.now,
+            )
+
     # -- one login per role --------------------------------------------------------------------------------------
     def _users(self) -> None:
         home = self.institutions[0]
@@ -656,7 +726,12 @@ class DemoGenerator:
                 f"{home.name}{college.name} 的专利",
             ),
             ("inventor", Role.INVENTOR, {"institution": home, "org_unit": college}, "本人作为发明人的专利"),
-            ("enterprise", Role.ENTERPRISE, {"enterprise": self.enterprises[0]}, "专利转化资源库"),
+            (
+                "enterprise",
+                Role.ENTERPRISE,
+                {"enterprise": self.demo_enterprise or self.enterprises[0]},
+                "推送收件箱、企业信息、专利转化资源库",
+            ),
             ("expert", Role.EXPERT, {}, "专利转化资源库"),
             (
                 "bureau",

@@ -138,6 +138,28 @@ def test_demo_generator_builds_a_scoped_world(capsys):
     numbers = list(Patent.objects.values_list("application_number", flat=True))
     assert len(set(numbers)) == 1200
     assert all(str(ApplicationNumber.parse(n)) == n for n in numbers)
+    # the market side: enterprises across provinces, the enterprise login has pushes with reasons
+    from enterprises.models import Enterprise
+    from matching.models import Push
+
+    assert Enterprise.objects.count() == 300
+    assert Enterprise.objects.values("province").distinct().count() > 6
+    assert Enterprise.objects.filter(status="pending").count() > 0
+    assert Push.objects.filter(enterprise=users["enterprise"].enterprise, status="new").count() > 0
+    assert all(p.reason for p in Push.objects.all()[:50])
+    # patents are coherent: title, IPC and declared industry come from one topic
+    from seed.topics import TOPICS
+
+    def coherent(p) -> bool:
+        return any(
+            any(subject in p.title for subject in t.subjects)
+            and p.ipc_subclass in {code[:4] for code in t.ipc}
+            and p.assessment.industry.code in {code[:3] for code in t.gbt}
+            for t in TOPICS
+        )
+
+    assessed = list(Patent.objects.filter(assessment__isnull=False).select_related("assessment__industry"))
+    assert len(assessed) > 500 and all(coherent(p) for p in assessed)
     # running it again with --if-empty adds nothing
     call_command("generate_demo_data", patents=1200, if_empty=True)
     assert Patent.objects.count() == 1200

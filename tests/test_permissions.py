@@ -354,6 +354,126 @@ def test_api_filters_match_page_filters(world):
     }
 
 
+# -- pushes (matching) -----------------------------------------------------------------------------------------------
+
+# Which of the world's two pushes each role sees: A → 测试科技有限公司 (P2), far → 别家有限公司 (P1).
+PUSHES_VISIBLE = {
+    "national_admin": {"a", "far"},
+    "institution_admin": {"a"},
+    "college_admin": {"a"},
+    "inventor": {"a"},
+    "enterprise": {"a"},  # its inbox
+    "expert": set(),
+    "provincial_bureau": {"a", "far"},  # a: its institution's patent; far: pushed to an enterprise of its province
+    "ministry": {"a", "far"},
+}
+
+
+def make_pushes(world) -> dict:
+    from enterprises.models import Enterprise
+    from matching.models import Push
+
+    other = Enterprise.objects.get(name="别家有限公司")
+    return {
+        "a": Push.objects.create(patent=world.patent_a, enterprise=world.enterprise, score=70, reason="行业匹配：C38"),
+        "far": Push.objects.create(patent=world.patent_far, enterprise=other, score=60, reason="同省"),
+    }
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_push_scope(world, role):
+    from matching.selectors import push_list
+
+    pushes = make_pushes(world)
+    names = {p.pk: k for k, p in pushes.items()}
+    assert {names[p.pk] for p in push_list(user=world.users[role])} == PUSHES_VISIBLE[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_push_pages_matrix(client, world, role):
+    pushes = make_pushes(world)
+    login(client, world, role)
+    for key, push in pushes.items():
+        expected = 200 if key in PUSHES_VISIBLE[role] else 404
+        assert client.get(f"/inbox/{push.pk}/").status_code == expected, (role, key)
+    listing = client.get("/pushes/")
+    if role == "enterprise":
+        assert listing.status_code == 302 and listing["Location"] == "/inbox/"
+        assert client.get("/inbox/").status_code == 200
+    elif role == "expert":
+        assert listing.status_code == 403
+    else:
+        body = listing.content.decode()
+        shown = {k for k, p in pushes.items() if p.reason in body}
+        assert shown == PUSHES_VISIBLE[role], role
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_push_api_matrix_and_refused_answers_change_nothing(world, role):
+    from matching.models import Push
+
+    pushes = make_pushes(world)
+    client = api_for(world, role)
+    listed = client.get("/api/pushes/").json()["results"]
+    assert {row["reason"] for row in listed} == {pushes[k].reason for k in PUSHES_VISIBLE[role]}
+    for key, push in pushes.items():
+        response = client.post(f"/api/pushes/{push.pk}/decline/", {"decline_reason": "price"}, format="json")
+        after = Push.objects.get(pk=push.pk)
+        if role == "enterprise" and key == "a":
+            assert response.status_code == 200
+            assert (after.status, after.decline_reason) == ("declined", "price")
+        else:
+            assert response.status_code == (403 if key in PUSHES_VISIBLE[role] else 404), (role, key)
+            assert (after.status, after.decline_reason, after.responded_at) == ("new", "", None)
+            assert after.history.count() == 1  # its creation only
+
+
+def test_decline_without_reason_is_refused(world):
+    from matching.models import Push
+
+    push = make_pushes(world)["a"]
+    response = api_for(world, "enterprise").post(f"/api/pushes/{push.pk}/decline/", {}, format="json")
+    assert response.status_code == 400 and "decline_reason" in response.json()
+    assert Push.objects.get(pk=push.pk).status == "new"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_patent_page_shows_the_pushes_in_scope(client, world, role):
+    pushes = make_pushes(world)
+    login(client, world, role)
+    response = client.get(f"/patents/{world.patent_a.pk}/")
+    if "a" in BASE_VISIBLE[role]:
+        assert response.status_code == 200
+        assert ("测试科技有限公司" in response.content.decode()) == ("a" in PUSHES_VISIBLE[role])
+    else:
+        assert response.status_code == 404
+    assert pushes["a"].status == "new"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_enterprise_registry_pages(client, world, role):
+    login(client, world, role)
+    listing = client.get("/enterprises/")
+    expected = {"national_admin": 200, "provincial_bureau": 200, "enterprise": 302}.get(role, 403)
+    assert listing.status_code == expected
+    for enterprise in (world.enterprise,):
+        visible = enterprise.name in ENTERPRISES_VISIBLE.get(role, set())
+        assert client.get(f"/enterprises/{enterprise.pk}/").status_code == (200 if visible else 404)
+    api = api_for(world, role).get("/api/enterprises/").json()["results"]
+    assert {row["name"] for row in api} == ENTERPRISES_VISIBLE.get(role, set())
+
+
+def test_page_and_api_route_names_do_not_collide():
+    from django.urls import reverse
+
+    # The API routers name their routes '<basename>-list'/'-detail'; the pages must not reuse those names.
+    assert reverse("push-feedback") == "/pushes/"
+    assert reverse("inbox-push", args=[1]) == "/inbox/1/"
+    assert reverse("enterprise-registry") == "/enterprises/"
+    assert reverse("push-list") == "/api/pushes/"
+    assert reverse("enterprise-list") == "/api/enterprises/"
+
+
 # -- deals: pages, actions and API ------------------------------------------------------------------------------------
 
 DEAL_MANAGERS = {"national_admin", "institution_admin"}  # who changes deal_a (uni's); everyone else reads or nothing

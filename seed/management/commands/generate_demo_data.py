@@ -17,8 +17,10 @@ class Command(BaseCommand):
         parser.add_argument("--patents", type=int, default=3000)
         parser.add_argument("--seed", type=int, default=2024)
         parser.add_argument("--if-empty", action="store_true", help="do nothing when patents already exist")
+        parser.add_argument("--enterprises", type=int, default=None, help="how many enterprises (default: by scale)")
+        parser.add_argument("--no-match", action="store_true", help="leave matching to the workers")
 
-    def handle(self, *args, patents, seed, if_empty, **options):
+    def handle(self, *args, patents, seed, if_empty, enterprises, no_match, **options):
         if patents < 100:
             raise CommandError("--patents must be at least 100")
         if if_empty and Patent.objects.exists():
@@ -26,13 +28,17 @@ class Command(BaseCommand):
         else:
             started = time.monotonic()
             stats = DemoGenerator(
-                patents=patents, seed=seed, stdout=self.stdout if options["verbosity"] > 1 else None
+                patents=patents,
+                seed=seed,
+                stdout=self.stdout if options["verbosity"] > 1 else None,
+                enterprises=enterprises,
+                match=False if no_match else None,
             ).run()
             self.stdout.write(
                 f"generated in {time.monotonic() - started:.1f}s: {stats.provinces} provinces, "
                 f"{stats.institutions} institutions, {stats.org_units} colleges, {stats.patents} patents, "
                 f"{stats.assessments} self-assessments, {stats.enterprises} enterprises, {stats.experts} experts, "
-                f"{stats.deals} deals"
+                f"{stats.deals} deals, {stats.pushes} pushes"
             )
             self.stdout.write(f"market ratings: {seed_market(seed)}")
         self.stdout.write(self.style.SUCCESS(f"\n演示账号 / Demo logins (password: {DEMO_PASSWORD})"))
