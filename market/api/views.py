@@ -1,13 +1,12 @@
 """API of the market side: ratings (enterprises rate, institutions answer) and the provinces' bulk returns."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
+
+from common.api_errors import service_call
 
 from ..selectors import evaluation_import_list, evaluation_list
 from ..services import evaluation_answer, evaluation_import_start, evaluation_submit
@@ -19,16 +18,6 @@ from .serializers import (
     MarketEvaluationWriteSerializer,
     ReturnErrorSerializer,
 )
-
-
-def _service_call(call, **kwargs):
-    """Run a service, turning its refusals into 403 and its validation errors into 400 (bilingual messages)."""
-    try:
-        return call(**kwargs)
-    except DjangoPermissionDenied as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except DjangoValidationError as exc:
-        raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}) from exc
 
 
 class MarketEvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -50,7 +39,7 @@ class MarketEvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
         patent_id = data.pop("patent")
-        evaluation = _service_call(evaluation_submit, user=request.user, patent_id=patent_id, data=data)
+        evaluation = service_call(evaluation_submit, user=request.user, patent_id=patent_id, data=data)
         return Response(MarketEvaluationSerializer(evaluation).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -63,7 +52,7 @@ class MarketEvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         evaluation = self.get_object()
         payload = AnswerSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        evaluation = _service_call(
+        evaluation = service_call(
             evaluation_answer, user=request.user, evaluation_id=evaluation.pk, answer=payload.validated_data["answer"],
             text=payload.validated_data.get("answer_text", ""),
         )  # fmt: skip
@@ -85,7 +74,7 @@ class EvaluationImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     )  # fmt: skip
     def create(self, request):
         self.parser_classes = [MultiPartParser]
-        job = _service_call(evaluation_import_start, user=request.user, upload=request.FILES.get("file"))
+        job = service_call(evaluation_import_start, user=request.user, upload=request.FILES.get("file"))
         return Response(EvaluationImportSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(responses={200: ReturnErrorSerializer(many=True)})

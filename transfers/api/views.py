@@ -1,7 +1,5 @@
 """API of deals (scoped like the pages; writes through transfers.services) and of open-licence declarations."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
@@ -9,6 +7,8 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
+
+from common.api_errors import service_call
 
 from .. import services
 from ..filtersets import DealFilterSet
@@ -26,16 +26,6 @@ from .serializers import (
     RecordingSerializer,
     WithdrawSerializer,
 )
-
-
-def _call(fn, **kwargs):
-    """Run a service, turning its refusals into API errors (400 with the reasons, 403)."""
-    try:
-        return fn(**kwargs)
-    except DjangoPermissionDenied as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except DjangoValidationError as exc:
-        raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}) from exc
 
 
 class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -66,7 +56,7 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             milestones=[services.Milestone(**m) for m in d.pop("milestones")],
             **d,
         )
-        deal = _call(services.deal_register, user=request.user, terms=terms)
+        deal = service_call(services.deal_register, user=request.user, terms=terms)
         deal = self.get_queryset().get(pk=deal.pk)
         return Response(DealDetailSerializer(deal, context=self.get_serializer_context()).data, status=201)
 
@@ -87,7 +77,7 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         d = dict(payload.validated_data)
         if not deal.schedule.filter(pk=d["due"]).exists():
             raise ValidationError({"due": "款项不属于该交易 / The payment is not of this deal"})
-        payment = _call(services.payment_record, user=request.user, due_id=d.pop("due"), **d)
+        payment = service_call(services.payment_record, user=request.user, due_id=d.pop("due"), **d)
         return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=RecordingSerializer, responses=DealDetailSerializer)
@@ -97,7 +87,7 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         deal = self._managed()
         payload = RecordingSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        _call(services.deal_record_recording, user=request.user, deal_id=deal.pk, **payload.validated_data)
+        service_call(services.deal_record_recording, user=request.user, deal_id=deal.pk, **payload.validated_data)
         deal = self.get_queryset().get(pk=deal.pk)
         return Response(DealDetailSerializer(deal, context=self.get_serializer_context()).data)
 
@@ -109,7 +99,7 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         payload = IndustrializationCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         d = dict(payload.validated_data)
-        row = _call(services.industrialization_record, user=request.user, deal_id=deal.pk, patent_id=d.pop("patent"),
+        row = service_call(services.industrialization_record, user=request.user, deal_id=deal.pk, patent_id=d.pop("patent"),
                     **d)  # fmt: skip
         return Response(IndustrializationSerializer(row).data, status=status.HTTP_201_CREATED)
 
@@ -129,7 +119,7 @@ class OpenLicenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         payload.is_valid(raise_exception=True)
         d = dict(payload.validated_data)
         try:
-            row = _call(services.open_licence_declare, user=request.user, patent_id=d.pop("patent"), **d)
+            row = service_call(services.open_licence_declare, user=request.user, patent_id=d.pop("patent"), **d)
         except PermissionDenied:
             raise Http404 from None
         return Response(OpenLicenceSerializer(row).data, status=201)
@@ -141,7 +131,7 @@ class OpenLicenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         row = self.get_object()
         payload = WithdrawSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        row = _call(services.open_licence_withdraw, user=request.user, declaration_id=row.pk,
+        row = service_call(services.open_licence_withdraw, user=request.user, declaration_id=row.pk,
                     reason=payload.validated_data["reason"])  # fmt: skip
         return Response(OpenLicenceSerializer(row).data)
 
@@ -151,6 +141,6 @@ class OpenLicenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         """An enterprise takes the open licence on the declared terms (its written notice); the licence deal is
         created with the declared fee schedule."""
         row = self.get_object()
-        deal = _call(services.open_licence_take, user=request.user, declaration_id=row.pk)
+        deal = service_call(services.open_licence_take, user=request.user, declaration_id=row.pk)
         deal = deal_list(user=request.user).get(pk=deal.pk)
         return Response(DealDetailSerializer(deal, context={"today": timezone.localdate()}).data, status=201)
