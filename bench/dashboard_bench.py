@@ -16,6 +16,10 @@ Timed, in-process through ``django.test.Client`` (URL resolving, middleware, ses
   * snapshot generation of one quarter nationwide: the province chunks run on ``--workers`` processes (each its own
     database connection, as Celery workers would), then the roll-up; reported: wall time, each chunk's time, and how
     the chunks split across the workers.
+The demo generator leaves matching to the workers at this scale (0 pushes) and writes few ratings and production
+records; unless ``--no-synthetic-market``, the bench then adds them in SQL so that every quarterly figure has
+realistic volume: 3 pushes per resource-library patent (≈1.8 M) and one rating for every 10th (≈60 k), dated over
+the last two years, and a production record for 30 % of the deals (half of them with a product filing).
 Median of ``--runs`` warm requests. Results: bench/out/dashboard_bench.json. Writes: the snapshot rows of the bench
 quarter (the previous quarter, replaced) and the provisional rows of the current one, and one bench user per role.
 """
@@ -58,6 +62,57 @@ def _chunk(args) -> tuple[int, int, float]:
     return os.getpid(), province_id, time.perf_counter() - start
 
 
+SYNTHETIC_MARKET = """
+WITH e AS (SELECT min(id) AS lo, count(*) AS n FROM enterprises_enterprise),
+     lib AS (SELECT a.patent_id AS id FROM evaluations_selfassessment a
+             WHERE a.review_state = 'approved' AND a.convertible)
+INSERT INTO matching_push (score, reason, status, decline_reason, feedback, created_at, enterprise_id, patent_id)
+SELECT 0.5, '基准数据 / bench data', 'new', '', '', now() - ((lib.id * 7 + g) % 730) * interval '1 day',
+       e.lo + ((lib.id * 7 + g * 1013) % e.n), lib.id
+FROM lib, e, generate_series(1, 3) AS g;
+
+WITH e AS (SELECT min(id) AS lo, count(*) AS n FROM enterprises_enterprise),
+     lib AS (SELECT a.patent_id AS id FROM evaluations_selfassessment a
+             WHERE a.review_state = 'approved' AND a.convertible AND a.patent_id % 10 = 0)
+INSERT INTO market_marketevaluation (prospect_stars, improvement_needs, improvement_text, cooperation, low_reasons,
+    low_reason_text, price_band, contact_name, contact_phone, opinion, created_at, updated_at, answer, answer_text,
+    enterprise_id, patent_id)
+SELECT 3 + lib.id % 3, '[]', '', 'license', '[]', '', '', '', '', '', now() - (lib.id % 700) * interval '1 day', now(),
+       '', '', e.lo + ((lib.id * 7 + 1013) % e.n), lib.id
+FROM lib, e
+ON CONFLICT DO NOTHING;
+
+UPDATE evaluations_selfassessment a SET market_rating_count = r.n, market_stars = r.stars
+FROM (SELECT patent_id, count(*) AS n, avg(prospect_stars) AS stars FROM market_marketevaluation GROUP BY patent_id) r
+WHERE a.patent_id = r.patent_id;
+
+INSERT INTO transfers_industrialization (product_name, started_on, sales_band, product_filing_number, filed_on,
+    recorded_at, deal_id, patent_id)
+SELECT '基准产品', d.contract_date + 90, '', CASE WHEN d.id % 2 = 0 THEN 'CP-' || d.id ELSE '' END,
+       CASE WHEN d.id % 2 = 0 THEN d.contract_date + 180 END, now(), d.id, d.patent_id
+FROM transfers_deal d WHERE d.id % 10 < 3 AND d.contract_date + 90 <= current_date;
+ANALYZE matching_push; ANALYZE market_marketevaluation; ANALYZE transfers_industrialization;
+ANALYZE evaluations_selfassessment;
+"""
+
+
+def synthesize_market() -> dict:
+    """Add pushes, ratings and production records in SQL (see the module docstring); what it added."""
+    from django.db import connection
+
+    start = time.perf_counter()
+    with connection.cursor() as cursor:
+        for statement in SYNTHETIC_MARKET.split(";"):
+            if statement.strip():
+                cursor.execute(statement)
+    from market.models import MarketEvaluation
+    from matching.models import Push
+    from transfers.models import Industrialization
+
+    return {"pushes": Push.objects.count(), "ratings": MarketEvaluation.objects.count(),
+            "industrializations": Industrialization.objects.count(), "seconds": round(time.perf_counter() - start, 1)}  # fmt: skip
+
+
 def timed(client, url: str, runs: int) -> float:
     client.get(url)  # warm-up
     times = []
@@ -75,6 +130,7 @@ def main() -> None:
     parser.add_argument("--patents", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--no-synthetic-market", action="store_true", help="leave pushes/ratings as generated")
     args = parser.parse_args()
     setup(args.database_url)
 
@@ -96,13 +152,18 @@ def main() -> None:
     have = Patent.objects.count()
     if have < args.patents:
         call_command("generate_demo_data", patents=args.patents - have)
+    from matching.models import Push
+
+    synthetic = None
+    if not args.no_synthetic_market and not Push.objects.exists():
+        synthetic = synthesize_market()
     n_patents, n_deals = Patent.objects.count(), Deal.objects.count()
     registered = Deal.objects.filter(registered_on__isnull=False).count()
 
     today = timezone.localdate()
     current, past = Quarter.of(today), Quarter.of(today).previous()
     result = {"patents": n_patents, "deals": n_deals, "registered_deals": registered, "workers": args.workers,
-              "busy_processes": busy}  # fmt: skip
+              "busy_processes": busy, "synthetic_market": synthetic}  # fmt: skip
 
     # Snapshot of the past quarter, chunks shared by worker processes.
     start = time.perf_counter()

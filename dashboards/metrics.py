@@ -2,14 +2,15 @@
 
 Each function takes a scope and a period and returns a *measure* — what to count — rather than a number, so that
 ``figures.compute`` can count every patent figure of a dashboard in one grouped query and each figure per institution
-or college at once. A figure that has no data on the platform yet returns ``NoData``: the dashboard says "暂无数据 /
-no data yet", never a number. Adding a figure (pushes, market ratings, industrialization, product filings once their
-apps exist) means replacing one function body, e.g.::
+or college at once. A figure that has no data on the platform returns ``NoData``: the dashboard says "暂无数据 /
+no data yet", never a number. Adding a figure means one small function, e.g.::
 
-    @metric("pushes", _("推送次数"), kind=FLOW, section=QUARTERLY)
+    @metric("pushes", _("推送专利（件）"), kind=FLOW, section=QUARTERLY, link=...)
     def pushes(scope, period):
-        return RowCount(Push.objects.filter(pushed_on__range=(period.start, period.end)),
-                        institution="patent__institution", org_unit="patent__org_unit")
+        return RowCount(Push.objects.filter(...period...), institution="patent__institution",
+                        org_unit="patent__org_unit", distinct="patent_id")
+
+A figure that links to a list counts what that list shows (patents, each once), so the list adds up to the number.
 """
 
 from __future__ import annotations
@@ -26,9 +27,12 @@ from django.utils.translation import gettext_lazy as _
 
 from evaluations.choices import ReviewState
 from evaluations.selectors import implemented_q, in_library_q
+from library.selectors import day_bounds, industrialized_q
+from market.models import MarketEvaluation
+from matching.models import Push
 from patentpool.choices import LegalStatus
 from transfers.choices import LICENCE_KINDS, DealKind
-from transfers.models import Deal
+from transfers.models import Deal, Industrialization
 
 from .quarters import Period
 
@@ -200,9 +204,16 @@ def good_prospect_share(scope, period):
     return Ratio("good_prospects", "in_library")
 
 
-@metric("market_rated", _("已获企业评价"), kind=STOCK, section=INVENTORY)
+@metric("market_rated", _("已获企业评价"), kind=STOCK, section=INVENTORY, link=_library_url(market_stars_min="1"))
 def market_rated(scope, period):
-    return NoData(_("企业评价（他评）功能尚未上线"))
+    """Library patents with at least one market rating (他评) by an enterprise or an expert; the market side keeps the
+    count on the self-assessment, and the mean stars (never below 1 once rated) that the library filters by."""
+    return PatentCount(in_library_q() & Q(assessment__market_rating_count__gt=0))
+
+
+@metric("market_rated_share", _("企业评价覆盖率"), kind=RATIO, section=INVENTORY, unit=SHARE)
+def market_rated_share(scope, period):
+    return Ratio("market_rated", "in_library")
 
 
 # -- CNIPA's quarterly figures ----------------------------------------------------------------------------------------
@@ -278,21 +289,67 @@ def implementation_rate(scope, period):
     return Ratio("implemented", "valid_patents")
 
 
+@metric(
+    "industrialized",
+    _("已产业化"),
+    kind=STOCK,
+    section=QUARTERLY,
+    link=_patents_url(legal_status="valid", industrialized="true"),
+)
+def industrialized(scope, period):
+    """Valid patents in production with products on the market: declared in the self-assessment (self-industrialized,
+    by a licensee or a partner) or recorded on a deal."""
+    return PatentCount(_valid & industrialized_q())
+
+
 @metric("industrialization_rate", _("产业化率"), kind=RATIO, section=QUARTERLY, unit=SHARE)
 def industrialization_rate(scope, period):
-    return NoData(_("产业化记录随转化交易功能上线"))
+    return Ratio("industrialized", "valid_patents")
 
 
-@metric("product_filings", _("专利密集型产品备案"), kind=FLOW, section=QUARTERLY)
+@metric("product_filings", _("专利密集型产品备案（项）"), kind=FLOW, section=QUARTERLY)
 def product_filings(scope, period):
-    return NoData(_("产品备案记录随转化交易功能上线"))
+    """Products filed as patent-intensive products (专利密集型产品备案) in the period, by filing date; products, not
+    patents, so no patent list adds up to it."""
+    rows = Industrialization.objects.filter(filed_on__gte=period.start, filed_on__lte=period.end).exclude(
+        product_filing_number=""
+    )
+    return RowCount(rows, institution="patent__institution", org_unit="patent__org_unit")
 
 
-@metric("pushes", _("向企业推送"), kind=FLOW, section=QUARTERLY)
+def _moments(period: Period) -> dict:
+    return {f"created_at__{op}": moment for op, moment in day_bounds(period.start, period.end).items()}
+
+
+@metric(
+    "pushes",
+    _("向企业推送（件）"),
+    kind=FLOW,
+    section=QUARTERLY,
+    link=_patents_url(pushed_from=lambda p: p.start, pushed_to=lambda p: p.end),
+)
 def pushes(scope, period):
-    return NoData(_("企业匹配推送功能尚未上线"))
+    """Patents pushed to at least one enterprise in the period (each patent once, however many enterprises)."""
+    return RowCount(
+        Push.objects.filter(**_moments(period)),
+        institution="patent__institution",
+        org_unit="patent__org_unit",
+        distinct="patent_id",
+    )
 
 
-@metric("market_ratings", _("企业评价（他评）"), kind=FLOW, section=QUARTERLY)
+@metric(
+    "market_ratings",
+    _("企业评价（他评，件）"),
+    kind=FLOW,
+    section=QUARTERLY,
+    link=_patents_url(rated_from=lambda p: p.start, rated_to=lambda p: p.end),
+)
 def market_ratings(scope, period):
-    return NoData(_("企业评价（他评）功能尚未上线"))
+    """Patents rated by an enterprise or an expert in the period (each patent once)."""
+    return RowCount(
+        MarketEvaluation.objects.filter(**_moments(period)),
+        institution="patent__institution",
+        org_unit="patent__org_unit",
+        distinct="patent_id",
+    )

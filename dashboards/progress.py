@@ -24,7 +24,7 @@ from .scopes import Scope
 # The figure each measured milestone metric is checked against.
 MILESTONE_FIGURE = {
     MilestoneMetric.INVENTORY_COVERAGE: "coverage",
-    MilestoneMetric.ENTERPRISE_RATING_COVERAGE: "market_rated",
+    MilestoneMetric.ENTERPRISE_RATING_COVERAGE: "market_rated_share",
     MilestoneMetric.DEALS: "deals_signed",
     MilestoneMetric.IMPLEMENTATION_RATE: "implementation_rate",
     MilestoneMetric.TECH_CONTRACT_AMOUNT: "deal_amount",

@@ -22,6 +22,7 @@ from reference.choices import SEIEdition
 from reference.models import IndustryCode, SEIClass
 
 from .rules import LIST_ORDER, idle_fiscal_patents, is_truthy
+from .selectors import industrialized_q, pushed_q, rated_q
 
 
 def _deal_model():
@@ -163,6 +164,11 @@ class PatentFilterSet(django_filters.FilterSet):
     registered_to = django_filters.DateFilter(method="filter_deals", label=_("登记/备案日止"))
     signed_from = django_filters.DateFilter(method="filter_deals", label=_("合同签订日起"))
     signed_to = django_filters.DateFilter(method="filter_deals", label=_("合同签订日止"))
+    industrialized = django_filters.BooleanFilter(method="filter_industrialized", label=_("已产业化"))
+    pushed_from = django_filters.DateFilter(method="filter_pushed", label=_("推送日起"))
+    pushed_to = django_filters.DateFilter(method="filter_pushed", label=_("推送日止"))
+    rated_from = django_filters.DateFilter(method="filter_rated", label=_("企业评价日起"))
+    rated_to = django_filters.DateFilter(method="filter_rated", label=_("企业评价日止"))
     ordering = NullsLastOrderingFilter(
         fields=(
             ("application_number", "application_number"),
@@ -262,6 +268,25 @@ class PatentFilterSet(django_filters.FilterSet):
                 conditions[lookup] = data[field]
         deals = _deal_model().objects.filter(patent=OuterRef("pk"), **conditions)
         return queryset.filter(Exists(deals))
+
+    def filter_industrialized(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(industrialized_q() if value else ~industrialized_q())
+
+    def filter_pushed(self, queryset, name, value):
+        # Both ends are read here, once, whichever of the two filters runs first.
+        return self._once("pushed", queryset, pushed_q)
+
+    def filter_rated(self, queryset, name, value):
+        return self._once("rated", queryset, rated_q)
+
+    def _once(self, prefix: str, queryset, make_q):
+        if getattr(self, f"_{prefix}_filtered", False):
+            return queryset
+        setattr(self, f"_{prefix}_filtered", True)
+        data = self.form.cleaned_data
+        return queryset.filter(make_q(data.get(f"{prefix}_from"), data.get(f"{prefix}_to")))
 
     def filter_fiscal_idle(self, queryset, name, value):
 

@@ -12,10 +12,8 @@ from openpyxl import Workbook
 
 from common.pagination import PAGE_SIZES, page_of
 from common.xlsx import safe_cell, xlsx_response
-from evaluations.selectors import in_library_q
 from institutions.choices import Role
 from library.selectors import resource_get
-from patentpool.models import Patent
 from patentpool.selectors import patent_get
 
 from .choices import FINAL_IMPORT_STATES, CommissionState
@@ -40,7 +38,7 @@ from .services import (
     expert_approve,
     expert_recommend,
 )
-from .workbook import write_template
+from .workbook import return_workbook_response
 
 FORM_FIELDS = (
     "prospect_stars", "improvement_needs", "improvement_text", "cooperation", "low_reasons", "low_reason_text",
@@ -304,12 +302,7 @@ def returns_template_view(request):
     """The return workbook of the bureau's province: its institutions' library patents, ready to rate."""
     if request.user.role != Role.PROVINCIAL_BUREAU:
         raise PermissionDenied
-    patents = (
-        Patent.objects.filter(in_library_q(), institution__province_id=request.user.province_id)
-        .select_related("institution")
-        .order_by("institution__name", "application_number")[:5000]
-    )
-    return xlsx_response(lambda handle: write_template(handle, patents), filename="企业评价回传表.xlsx")
+    return return_workbook_response(province_id=request.user.province_id)
 
 
 @login_required

@@ -14,8 +14,10 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from common.xlsx import safe_cell
+from common.xlsx import safe_cell, xlsx_response
 from evaluations.choices import PriceBand, ValueStars
+from evaluations.selectors import in_library_q
+from patentpool.models import Patent
 
 from .choices import Cooperation, ImprovementNeed, LowRatingReason
 
@@ -169,3 +171,17 @@ def write_error_copy(source, target, errors: list[dict]) -> None:
         text = f"{error['message']}\n{error['message_en']}"
         cell.comment = Comment(text if cell.comment is None else f"{cell.comment.text}\n{text}", "PatentPool")
     wb.save(target)
+
+
+# The return workbook lists at most this many patents: a province's bureau spreads larger returns over several files.
+RETURN_TEMPLATE_LIMIT = 5000
+
+
+def return_workbook_response(*, province_id: int):
+    """The return workbook of a province, as a download: its institutions' library patents, ready to rate."""
+    patents = (
+        Patent.objects.filter(in_library_q(), institution__province_id=province_id)
+        .select_related("institution")
+        .order_by("institution__name", "application_number")[:RETURN_TEMPLATE_LIMIT]
+    )
+    return xlsx_response(lambda handle: write_template(handle, patents), filename="企业评价回传表.xlsx")

@@ -19,6 +19,7 @@ from dashboards.quarters import Period, Quarter
 from dashboards.scopes import Scope
 from dashboards.selectors import board_get
 from dashboards.snapshots import snapshot_quarter
+from enterprises.models import Enterprise
 from evaluations.choices import ImplementationLevel1, ImplementationLevel2, ReviewState
 from evaluations.models import ImplementationStatus, SelfAssessment
 from institutions.models import Institution
@@ -62,11 +63,55 @@ def test_province_figures_exact(world):
     assert total["coverage"] == round(2 / 3, 6)
     assert total["implementation_rate"] == round(1 / 3, 6)
     assert (total["licence_recordings"], total["transfer_registrations"]) == (1, 0)  # the transfer was last quarter
-    assert total["pushes"] is None and total["market_rated"] is None  # no data yet, never a number
-    assert not REGISTRY["pushes"].available and REGISTRY["transfer_registrations"].available
+    assert (total["pushes"], total["market_rated"], total["industrialized"]) == (0, 0, 0)  # counted, none yet
+    assert all(m.available for m in REGISTRY.values())  # every figure has its data on the platform
     assert rows[world.uni.pk]["inventoried"] == 1 and rows[world.institute.pk]["inventoried"] == 1
     past = rollup(compute_rows(scope, Period.of(PAST)).values())
     assert (past["transfer_registrations"], past["licence_recordings"]) == (1, 0)
+
+
+def test_market_and_industrialization_figures_and_their_lists(world, client):
+    """Pushes and market ratings count patents (each once) by the date they happened; industrialization counts valid
+    patents in production (declared or recorded on a deal); product filings count products; every linked list shows
+    exactly the patents behind its number."""
+    from market.models import MarketEvaluation
+    from matching.models import Push
+    from transfers.models import Industrialization
+
+    e1, e2 = world.enterprise, Enterprise.objects.exclude(pk=world.enterprise.pk).first()
+    Push.objects.create(patent=world.patent_a, enterprise=e1, score=0.9, reason="r")
+    Push.objects.create(patent=world.patent_a, enterprise=e2, score=0.8, reason="r")  # same patent: counted once
+    old = Push.objects.create(patent=world.patent_b, enterprise=e1, score=0.7, reason="r")
+    Push.objects.filter(pk=old.pk).update(
+        created_at=timezone.make_aware(datetime.datetime.combine(PAST.end, datetime.time(23, 59)))
+    )
+    Push.objects.create(patent=world.patent_far, enterprise=e1, score=0.7, reason="r")  # another province
+    MarketEvaluation.objects.create(patent=world.patent_a, enterprise=e1, prospect_stars=4, cooperation="license")
+    SelfAssessment.objects.filter(patent=world.patent_a).update(market_rating_count=1, market_stars=4)
+    Industrialization.objects.create(deal=world.deal_a, patent=world.patent_a, product_name="隔膜", started_on=TODAY,
+                                     product_filing_number="CP-1", filed_on=TODAY)  # fmt: skip
+    Industrialization.objects.create(deal=world.deal_a, patent=world.patent_a, product_name="隔膜二", started_on=TODAY)
+    institute = SelfAssessment.objects.create(patent=world.patent_institute, review_state=ReviewState.SUBMITTED)
+    ImplementationStatus.objects.create(assessment=institute, level1=ImplementationLevel1.SELF_INDUSTRIALIZED)
+
+    scope = Scope(SnapshotLevel.PROVINCE, province=world.p1)
+    total = rollup(compute_rows(scope, Period.of(CURRENT, until=TODAY)).values())
+    assert {k: total[k] for k in ("pushes", "market_ratings", "market_rated", "industrialized", "product_filings")} == {
+        "pushes": 1, "market_ratings": 1, "market_rated": 1, "industrialized": 2, "product_filings": 1}  # fmt: skip
+    assert total["market_rated_share"] == round(1 / total["in_library"], 6)
+    assert total["industrialization_rate"] == round(2 / total["valid_patents"], 6)
+    past = rollup(compute_rows(scope, Period.of(PAST)).values())
+    assert (past["pushes"], past["market_ratings"], past["product_filings"]) == (1, 0, 0)
+
+    board = board_get(scope=scope, quarter=CURRENT, today=TODAY)
+    client.force_login(world.users["national_admin"])
+    for code, expected in (("pushes", {world.patent_a.pk}), ("market_ratings", {world.patent_a.pk}),
+                           ("industrialized", {world.patent_a.pk, world.patent_institute.pk})):  # fmt: skip
+        link = board.links[code]
+        assert link.startswith("/patents/?") and client.get(link).status_code == 200
+        response = client.get(link.replace("/patents/", "/api/patents/", 1))  # the same filters, read as data
+        assert {row["id"] for row in response.json()["results"]} == expected, code
+    assert "product_filings" not in board.links  # products, not patents: no patent list adds up to it
 
 
 def test_declared_stock_is_the_denominator(world):
@@ -88,7 +133,7 @@ def test_milestone_status_and_laggards(world):
     assert (pilot.status, pilot.applicable, pilot.met_count, pilot.value) == (MilestoneStatus.OVERDUE, 1, 0, 0.5)
     others = checks["2024-06-30-inventory-other-institutions"]
     assert (others.status, others.applicable, others.met_count) == (MilestoneStatus.OVERDUE, 1, 0)
-    assert checks["2024-12-31-enterprise-rating-all-institutions"].status == MilestoneStatus.NO_DATA
+    assert checks["2024-12-31-enterprise-rating-all-institutions"].status == MilestoneStatus.OVERDUE  # none rated yet
     assert "52-2025-12-31-deals" not in checks  # Guizhou's target is not Jiangsu's
     assert [(lag.name, lag.missing) for lag in board.laggards] == [("测试大学", 1), ("测试研究所", 1)]
     # Once inventoried, the institute meets ≥30% and the later 100% too.

@@ -88,3 +88,66 @@ def test_bulk_download_national_layout(world):
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     numbers = [sheet.cell(r, 2).value for r in range(4, sheet.max_row + 1) if sheet.cell(r, 2).value]
     assert numbers == [world.patent_a.application_number]
+
+
+# -- the push back of enterprise evaluations ---------------------------------------------------------------------------
+
+EVALUATIONS = "/api/province-feed/evaluations/"
+
+
+def _return_file(rows: list[dict]) -> io.BytesIO:
+    from openpyxl import Workbook
+
+    from market.workbook import COLUMNS, SHEET
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    ws.append([c.header for c in COLUMNS])
+    for row in rows:
+        ws.append([row.get(c.key, "") for c in COLUMNS])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    buffer.seek(0)
+    buffer.name = "return.xlsx"
+    return buffer
+
+
+def test_evaluations_pushed_back_through_the_feed(world):
+    from enterprises.models import Enterprise
+    from market.jobs import evaluation_import_process
+    from market.models import MarketEvaluation
+    from market.workbook import SHEET
+
+    _approve(world.patent_a)
+    bureau = token_client(world.users["provincial_bureau"])
+    template = bureau.get(EVALUATIONS)
+    assert template.status_code == 200
+    ws = load_workbook(io.BytesIO(b"".join(template.streaming_content)))[SHEET]
+    listed = {ws.cell(row=r, column=1).value for r in range(2, ws.max_row + 1)}
+    assert world.patent_a.application_number in listed and world.patent_far.application_number not in listed
+
+    local = Enterprise.objects.filter(province=world.p1).first()
+    row = {"application_number": world.patent_a.application_number, "credit_code": local.credit_code,
+           "prospect_stars": "四星", "cooperation": "许可", "contact_name": "钱经理", "contact_phone": "13800000001"}  # fmt: skip
+    # Refused: not a bureau (the institution admin), a file that is not a workbook, no token — nothing written.
+    refused = token_client(world.users["institution_admin"]).post(EVALUATIONS, {"file": _return_file([row])})
+    assert refused.status_code == 403
+    not_xlsx = io.BytesIO(b"not a workbook")
+    not_xlsx.name = "return.xlsx"
+    bad = bureau.post(EVALUATIONS, {"file": not_xlsx})
+    assert bad.status_code == 400 and "xlsx" in str(bad.json())
+    session = APIClient()
+    session.force_login(world.users["provincial_bureau"])
+    assert session.post(EVALUATIONS, {"file": _return_file([row])}).status_code == 401
+    assert MarketEvaluation.objects.count() == 0
+
+    accepted = bureau.post(EVALUATIONS, {"file": _return_file([row])})
+    assert accepted.status_code == 202
+    job = evaluation_import_process(accepted.json()["id"])  # what the worker runs once the upload commits
+    assert (job.state, job.created_count, job.error_count) == ("succeeded", 1, 0)
+    rating = MarketEvaluation.objects.get()
+    assert (rating.patent_id, rating.enterprise_id, rating.prospect_stars) == (world.patent_a.pk, local.pk, 4)
+    jobs = bureau.get(f"{EVALUATIONS}jobs/").json()
+    assert [(j["id"], j["state"]) for j in jobs] == [(job.pk, "succeeded")]
+    assert token_client(world.users["institution_admin"]).get(f"{EVALUATIONS}jobs/").status_code == 403

@@ -1,7 +1,9 @@
 """The provincial data interface: an incremental pull of a province's library patents, and a bulk download.
 
 Token-authenticated, throttled, and scoped to the provincial bureau's own province (a national admin names one).
-The push back of enterprise evaluations in the standard format comes with the market side and is not here yet.
+The push back of enterprise evaluations goes through the market side's return import (the same workbook, validator
+and all-or-nothing job as the bureau's page ``/market/returns/``); this interface only adds the token-authenticated,
+throttled door to it.
 """
 
 from urllib.parse import urlencode
@@ -10,14 +12,21 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from knox.auth import TokenAuthentication
+from rest_framework import status
 from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from common.api_errors import service_call
 from common.xlsx import XLSX
 from institutions.choices import Role
 from inventory.export import national_workbook_response
+from market.api.serializers import EvaluationImportSerializer, EvaluationImportUploadSerializer
+from market.selectors import evaluation_import_list
+from market.services import evaluation_import_start
+from market.workbook import return_workbook_response
 from reference.models import Province
 
 from ..feed import feed_page, province_library_patents
@@ -76,3 +85,40 @@ class ProvinceFeedBulkView(FeedBase):
         return national_workbook_response(
             province_library_patents(province).order_by("pk"), filename=f"province-{province.code}-library.xlsx"
         )
+
+
+class ProvinceFeedEvaluationsView(FeedBase):
+    """The push back of enterprise evaluations (他评) for the province's library patents.
+
+    GET: the province's return workbook to fill (its institutions' library patents, one row each, with the rating
+    columns and their dropdowns). POST: the filled workbook (multipart ``file``); 202 with the job, validated and
+    applied all or nothing by a worker; follow it at ``/api/evaluation-imports/{id}/`` and read row errors at
+    ``/api/evaluation-imports/{id}/errors/``. Provincial bureaus only."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
+    def get(self, request):
+        province = _province_of(request, request.query_params.get("province"))
+        return return_workbook_response(province_id=province.pk)
+
+    @extend_schema(
+        request={"multipart/form-data": EvaluationImportUploadSerializer},
+        responses={202: EvaluationImportSerializer},
+    )
+    def post(self, request):
+        # The market service refuses anyone but a provincial bureau (403) and checks the file.
+        job = service_call(evaluation_import_start, user=request.user, upload=request.FILES.get("file"))
+        return Response(EvaluationImportSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ProvinceFeedEvaluationJobsView(FeedBase):
+    """The province's evaluation returns, newest first (state, counts), for a client following its uploads."""
+
+    @extend_schema(responses=EvaluationImportSerializer(many=True))
+    def get(self, request):
+        user = request.user
+        if not (user.is_superuser or user.role in (Role.NATIONAL_ADMIN, Role.PROVINCIAL_BUREAU)):
+            raise PermissionDenied(_("仅省级知识产权局可使用该接口 / For provincial IP bureaus only"))
+        jobs = evaluation_import_list(user=request.user).order_by("-pk")[:100]
+        return Response(EvaluationImportSerializer(jobs, many=True).data)
