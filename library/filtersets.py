@@ -104,13 +104,21 @@ def whole_number(low: int, high: int) -> dict:
     return {"min_value": low, "max_value": high, "decimal_places": 0, "error_messages": dict.fromkeys(codes, message)}
 
 
-def _publication_number_q(value: str) -> Q:
-    """Hook: the patents whose publication number (公告号, e.g. CN110813200B) is ``value`` in any written form.
+# A Chinese publication (公开/公告) number: CN, 7 to 10 digits, a kind code (A, B, C, U, Y, S, with an optional digit).
+_PUBLICATION = re.compile(r"^(?:CN)?(\d{7,10})([ABCUYS]\d?)?$")
 
-    Patent has no ``publication_number`` field on this branch (the import side adds it); until it lands this returns
-    an empty Q, which adds nothing to an OR, and a publication number is searched as text.
-    """
-    return Q()
+
+def _publication_number_q(value: str) -> Q:
+    """The patents whose publication number (公开（公告）号, stored as ``CN110813200B``) is ``value`` in any written
+    form (``cn 110813200 b``, ``110813200B``); without a kind code, every publication of that number (A and B).
+    An empty Q, which adds nothing to an OR, when ``value`` is not shaped like one."""
+    match = _PUBLICATION.match("".join(value.split()).upper())
+    if match is None:
+        return Q()
+    digits, kind = match.groups()
+    if kind:
+        return Q(publication_number=f"CN{digits}{kind}")
+    return Q(publication_number__startswith=f"CN{digits}")
 
 
 def patent_number_q(value: str) -> Q | None:

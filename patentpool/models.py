@@ -78,6 +78,14 @@ class Patent(models.Model):
             models.Index(fields=["institution", "-grant_date", "id"], name="patent_inst_grant_idx"),
             models.Index(fields=["legal_status"], name="patent_legal_status_idx"),
             models.Index(fields=["ipc_subclass"], name="patent_ipc_subclass_idx", opclasses=["varchar_pattern_ops"]),
+            # A search by publication number; partial, so patents without one (most national-format imports) cost
+            # nothing on import.
+            models.Index(
+                fields=["publication_number"],
+                name="patent_publication_idx",
+                opclasses=["varchar_pattern_ops"],
+                condition=~models.Q(publication_number=""),
+            ),
         ]
         verbose_name = _("存量专利")
         verbose_name_plural = _("存量专利")

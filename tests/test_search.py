@@ -228,6 +228,11 @@ def test_an_application_number_in_any_form_finds_its_patent(shelf, q):
     assert api_order(shelf, "/api/patents/", {"q": q}, role="institution_admin") == expected
 
 
-def test_a_publication_number_is_searched_as_text_until_the_field_lands(shelf):
-    # No patent has a publication_number field on this branch (library.filtersets._publication_number_q).
-    assert library_order(shelf, {"q": "CN110813200B"}) == []
+@pytest.mark.parametrize("q", ["CN110813200B", "cn 110813200 b", "110813200B", "CN110813200"])
+def test_a_publication_number_in_any_form_finds_its_patent(shelf, q):
+    Patent.objects.filter(pk=shelf.shelf["numbered"].pk).update(publication_number="CN110813200B")
+    expected = ids(shelf, "numbered")
+    assert library_order(shelf, {"q": q}) == expected
+    assert api_order(shelf, "/api/resource-library/", {"q": q}) == expected
+    assert api_order(shelf, "/api/patents/", {"q": q}, role="institution_admin") == expected
+    assert library_order(shelf, {"q": "CN110813201B"}) == []  # another number finds nothing
