@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import statistics
 import sys
@@ -44,6 +45,8 @@ def setup(database_url: str) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DJANGO_DEBUG", "false")
     os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
+    os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")  # the test client speaks plain HTTP
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-a-secret")
     import django
 
     django.setup()
@@ -168,7 +171,8 @@ def main() -> None:
     # Snapshot of the past quarter, chunks shared by worker processes.
     start = time.perf_counter()
     run = snapshot_run_start(quarter=past, final=True, replace=True)
-    with ProcessPoolExecutor(max_workers=args.workers) as pool:
+    # Spawned, not forked: a forked child would share the parent's open database socket.
+    with ProcessPoolExecutor(max_workers=args.workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         chunks = list(pool.map(_chunk, [(args.database_url, run.pk, p) for p in run.province_ids]))
     chunk_wall = time.perf_counter() - start
     rollup_start = time.perf_counter()

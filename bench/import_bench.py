@@ -80,6 +80,7 @@ def configure_env(database_url: str, redis_url: str) -> None:
     os.environ["MEDIA_ROOT"] = str(OUT / "media")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-a-secret")  # production-like: DEBUG stays off
 
 
 def recreate_database(database_url: str) -> None:

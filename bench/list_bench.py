@@ -87,6 +87,9 @@ def configure_env(database_url: str, redis_url: str) -> None:
     os.environ["DJANGO_DEBUG"] = "0"  # production-like: no query log, no debug toolbar of any kind
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # The settings refuse to start without a key unless in debug; the test client speaks plain HTTP.
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-a-secret")
+    os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 
 
 def other_heavy_processes() -> list[str]:
