@@ -10,7 +10,9 @@ Here (a shared machine) it was run with ``--patents 100000``; the national-scale
 
 Timed, in-process through ``django.test.Client`` (URL resolving, middleware, session, SQL, template; DEBUG off):
   * province, past quarter from snapshots   (target ≤ 50 ms at 1.35 M) — the largest province's bureau;
-  * province, live current quarter          (target ≤ 200 ms);
+  * province, current quarter                (target ≤ 200 ms): as the bureau sees it, from the provisional rows beat
+    refreshes every 15 minutes (``province_current_ms``), and counted live, as when those rows are missing or
+    older than 30 minutes (``province_live_ms``);
   * national view                           (target ≤ 300 ms) — from the current quarter's provisional rows, as beat
     keeps them; the live fallback (no provisional rows) is reported too;
   * snapshot generation of one quarter nationwide: the province chunks run on ``--workers`` processes (each its own
@@ -211,8 +213,10 @@ def main() -> None:
     snapshot_quarter(quarter=current, final=False)
     result["provisional_refresh_s"] = round(time.perf_counter() - start, 2)
     result["national_ms"] = timed(client_a, "/dashboard/", args.runs)
+    # What the bureau sees now: its province's current quarter from those rows (while under 30 minutes old).
+    result["province_current_ms"] = timed(client_b, "/dashboard/", args.runs)
     result["national_past_ms"] = timed(client_a, f"/dashboard/?quarter={past}", args.runs)
-    targets = {"province_snapshot_ms": 50, "province_live_ms": 200, "national_ms": 300}
+    targets = {"province_snapshot_ms": 50, "province_current_ms": 200, "province_live_ms": 200, "national_ms": 300}
     result["verdict"] = {k: ("PASS" if result[k] <= v else "FAIL") + f" (target {v} ms)" for k, v in targets.items()}
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "dashboard_bench.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))

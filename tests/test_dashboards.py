@@ -278,3 +278,21 @@ def test_milestones_are_data(world):
     board = board_get(scope=Scope(SnapshotLevel.PROVINCE, province=world.p1), quarter=CURRENT, today=TODAY)
     check = {c.milestone.code: c for c in board.checks}["32-coverage"]
     assert (check.applicable, check.met_count, check.status) == (2, 0, MilestoneStatus.BEHIND)
+
+
+def test_current_quarter_reads_fresh_provisional_rows_and_counts_live_when_stale(world):
+    """National, ministry and (while fresh) provincial views of the current quarter read the rows beat refreshes;
+    a province whose rows are older than two refreshes is counted live; institutions are always live."""
+    snapshot_quarter(quarter=CURRENT, final=False)
+    SelfAssessment.objects.create(patent=world.patent_institute, review_state=ReviewState.SUBMITTED)  # after the rows
+    province = Scope(SnapshotLevel.PROVINCE, province=world.p1)
+    fresh = board_get(scope=province, quarter=CURRENT, today=TODAY)
+    assert (fresh.source, fresh.total["inventoried"]) == ("provisional", 1)
+    national = board_get(scope=Scope(SnapshotLevel.NATIONAL), quarter=CURRENT, today=TODAY)
+    assert national.source == "provisional"
+    institute = board_get(scope=Scope(SnapshotLevel.INSTITUTION, institution=world.institute), quarter=CURRENT,
+                          today=TODAY)  # fmt: skip
+    assert (institute.source, institute.total["inventoried"]) == ("live", 1)
+    QuarterSnapshot.objects.filter(final=False).update(taken_at=timezone.now() - datetime.timedelta(minutes=31))
+    stale = board_get(scope=province, quarter=CURRENT, today=TODAY)
+    assert (stale.source, stale.total["inventoried"]) == ("live", 2)
