@@ -49,16 +49,16 @@ def suggest(ipc_codes: Iterable[str], text: str = "") -> Suggestion:
 
 
 class SuggestionCache:
-    """Suggestions for many patents (an import): patents with the same IPC codes and text are classified once."""
+    """Suggestions for many patents (an import) from their IPC codes alone: each distinct IPC set is classified once."""
 
     def __init__(self):
-        self._seen: dict[tuple[tuple[str, ...], str], Suggestion] = {}
+        self._seen: dict[tuple[str, ...], Suggestion] = {}
 
-    def get(self, ipc_codes: Iterable[str], text: str = "") -> Suggestion:
-        key = (tuple(ipc_codes), text)
+    def get(self, ipc_codes: Iterable[str]) -> Suggestion:
+        key = tuple(ipc_codes)
         found = self._seen.get(key)
         if found is None:
-            found = self._seen[key] = suggest(key[0], text)
+            found = self._seen[key] = suggest(key)
         return found
 
 

@@ -28,7 +28,7 @@ from evaluations.record import (
     resolve_intent_terms,
     with_record_relations,
 )
-from evaluations.suggest import Suggestion, SuggestionCache, ipc_text, patent_text
+from evaluations.suggest import Suggestion, SuggestionCache, ipc_text
 from evaluations.validation import rules_out_conversion
 from institutions.choices import Role
 from institutions.models import OrgUnit
@@ -250,8 +250,12 @@ def plan_import(job: ImportJob, records: list[InventoryRecord]) -> ImportPlan:
 
 def _suggest(plan: ImportPlan) -> None:
     """Suggested AA / AC for the records to write that leave them blank, kept beside the records (the fingerprint
-    stays the file's: re-importing the same file is unchanged). IPC from the file (AD, or a database export's
-    columns), else the stored patent's; text: title, products and prospect. Identical inputs are classified once."""
+    stays the file's: re-importing the same file is unchanged).
+
+    From the IPC codes only — the file's (AD, or a database export's columns), else the stored patent's — and once per
+    distinct IPC set: with the text (jieba) a suggestion costs ~2 ms per patent and the import would run at a quarter
+    of its speed on a file that leaves AA / AC blank; IPC alone costs ~0.1 ms and a file repeats few IPC sets. The
+    form, one patent at a time, uses the text too. A record without any IPC code gets no suggestion."""
     cache = SuggestionCache()
     written = [(record, None) for record, _, _ in plan.new] + [
         (record, current) for record, _, _, current in plan.updated
@@ -262,7 +266,9 @@ def _suggest(plan: ImportPlan) -> None:
         ipc = ipc_text(record.ipc_main, record.ipc_others, record.ipc_field)
         if not ipc and current is not None:
             ipc = ipc_text(current.ipc)
-        found = cache.get(ipc, patent_text(record.title, record.products_advantages, record.prospect))
+        if not ipc:
+            continue
+        found = cache.get(ipc)
         suggestion = Suggestion(
             industry="" if record.industry_section or found.industry not in plan.industry_ids else found.industry,
             sei="" if record.sei_class or found.sei not in plan.sei_ids else found.sei,

@@ -10,7 +10,7 @@ from test_assessment_form import dom, url, valid_data
 
 from evaluations.models import SelfAssessment
 from evaluations.record import record_from_patent, with_record_relations
-from evaluations.suggest import Suggestion, ipc_text, patent_text, suggest, suggest_for_patent
+from evaluations.suggest import Suggestion, ipc_text, suggest, suggest_for_patent
 from inventory.export import inventory_records
 from inventory.jobs import inventory_import_process
 from inventory.models import ImportJob
@@ -153,8 +153,7 @@ def test_import_suggests_blank_aa_ac_and_counts_them(world):
     job = run_import(world.users["institution_admin"], blank_and_filled())
     assert (job.state, job.created_count, job.suggested_count) == ("succeeded", 3, 2)
     assert "2 patents: AA/AC suggested" in job.message_en
-    first = make_record(1)
-    expected = suggest(ipc_text("H01M 电池"), patent_text(first.title, first.products_advantages, first.prospect))
+    expected = suggest(ipc_text("H01M 电池"))  # the import reads the IPC codes only (speed; see inventory.apply)
     by = assessments()
     blank, filled, half = by["1"], by["2"], by["3"]
     assert (blank.industry.code, blank.industries_suggested) == (expected.industry, True)
@@ -187,6 +186,15 @@ def test_export_writes_suggested_values_blank_and_reimport_is_unchanged(world):
     again = run_import(user, blank_and_filled())
     assert (again.state, again.unchanged_count, again.updated_count) == ("succeeded", 3, 0)
     assert assessments()["1"].industries_suggested  # still the platform's suggestion, not laundered into a declaration
+
+
+def test_a_row_without_any_ipc_code_gets_no_suggestion(world):
+    job = run_import(
+        world.users["institution_admin"], workbook_bytes([make_record(1, industry_section="", ipc_field="")])
+    )
+    assert (job.state, job.suggested_count) == ("succeeded", 0)
+    a = assessments()["1"]
+    assert (a.industry_id, a.industries_suggested, a.sei_class.code, a.sei_suggested) == (None, False, "3", False)
 
 
 def test_a_later_import_with_own_aa_ac_clears_the_mark(world):
