@@ -235,6 +235,16 @@ def test_patent_page_marks_suggested_classes(client, world):
     assert "suggested-mark" not in html.split('class="industries"')[1].split("</dd>")[0]
 
 
+def test_api_says_which_classes_are_suggested(world):
+    from conftest import api_client
+
+    user = world.users["institution_admin"]
+    run_import(user, blank_and_filled())
+    by = assessments()
+    data = api_client(user).get(f"/api/patents/{by['3'].patent.pk}/").json()["assessment"]
+    assert (data["industries_suggested"], data["sei_suggested"]) == (False, True)
+
+
 # -- the library ------------------------------------------------------------------------------------------------------
 
 
