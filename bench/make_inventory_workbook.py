@@ -78,8 +78,14 @@ def application_number(year: int, type_digit: str, serial: int) -> str:
     return f"{body}.{ApplicationNumber.check_digit(body)}"
 
 
-def _patent_rows(rng: random.Random, number: str, type_digit: str, unit: str, extra_rows: int) -> list[list]:
-    """The rows of one valid patent: the first row with every basic column, then ``extra_rows`` continuation rows."""
+def _patent_rows(
+    rng: random.Random, number: str, type_digit: str, unit: str, extra_rows: int, blank_classes: float = 0.0
+) -> list[list]:
+    """The rows of one valid patent: the first row with every basic column, then ``extra_rows`` continuation rows.
+
+    ``blank_classes``: the share of patents whose AA / AC are left blank (the importer then suggests them); their
+    titles carry the application number, so that no two texts are alike and no cache hides the classifier's cost.
+    """
     stars = rng.choice(_STARS)
     low_stars = stars in ("二星", "一星")
     first: list = [None] * WIDTH
@@ -123,6 +129,9 @@ def _patent_rows(rng: random.Random, number: str, type_digit: str, unit: str, ex
         first[27] = "新能源汽车市场规模持续扩大，产业化前景良好"
     first[26] = rng.choice(_INDUSTRIES)
     first[28] = rng.choice(_SEI)
+    if blank_classes and rng.random() < blank_classes:
+        first[26] = first[28] = None
+        first[2] = f"{first[2]}（{number}）"
     first[29] = "H01M"
     rows = [first]
     for index in range(extra_rows):
@@ -144,6 +153,7 @@ def make_workbook(
     start_serial: int = 1,
     rows_per_patent: float = 1.3,
     template: Path = TEMPLATE,
+    blank_classes: float = 0.0,
 ) -> dict[str, int]:
     """Write a valid national-format workbook with ``rows`` data rows; return {'rows': …, 'patents': …}.
 
@@ -167,7 +177,9 @@ def make_workbook(
         if rng.random() < extra_share:
             extra = 1 if rng.random() < 0.8 else 2
         extra = min(extra, rows - written - 1)
-        patent_rows = _patent_rows(rng, number, type_digit, rng.choice(list(institution_units)), extra)
+        patent_rows = _patent_rows(
+            rng, number, type_digit, rng.choice(list(institution_units)), extra, blank_classes=blank_classes
+        )
         patents += 1
         patent_rows[0][0] = patents
         for row in patent_rows:
@@ -208,13 +220,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     make.add_argument("--seed", type=int, default=0)
     make.add_argument("--start-serial", type=int, default=1)
     make.add_argument("--units", nargs="*", default=list(DEFAULT_UNITS), help="college names for column G")
+    make.add_argument("--blank-classes", type=float, default=0.0, help="share of patents with AA/AC left blank")
     read = commands.add_parser("read", help="time read_inventory on a workbook")
     read.add_argument("path")
     args = parser.parse_args(argv)
     if args.command == "make":
         started = time.perf_counter()
         stats = make_workbook(
-            args.path, args.rows, seed=args.seed, institution_units=args.units, start_serial=args.start_serial
+            args.path,
+            args.rows,
+            seed=args.seed,
+            institution_units=args.units,
+            start_serial=args.start_serial,
+            blank_classes=args.blank_classes,
         )
         print(f"{stats['rows']} rows, {stats['patents']} patents -> {args.path} ({time.perf_counter() - started:.1f}s)")
     else:

@@ -22,6 +22,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from classification.tables import gbt_codes, sei_codes
 from patentpool.choices import PatentType
 
 from . import validation as v
@@ -40,6 +41,7 @@ from .choices import (
 )
 from .record import COLUMN_BY_KEY, COLUMNS, INTENT_TERM_KEYS, ImplementationEntry, InventoryRecord
 from .services import review_steps
+from .suggest import Suggestion
 
 CUSTOM = "custom"  # the code of 自定义 in every list that has it
 _CUSTOM_WORD = "自定义"
@@ -338,9 +340,20 @@ def single_choices(key: str, current: str) -> list[tuple[str, str]]:
     if current and current not in {value for value, _label in options}:
         if key == "maturity" and current in Maturity.values:
             options.append((current, _("%(label)s（旧选项）") % {"label": Maturity(current).label}))
+        elif key in ("industry_section", "sei_class"):
+            options.append((current, class_label(key, current)))
         else:
             options.append((current, current))
     return [("", _("请选择"))] + options
+
+
+def class_label(key: str, value: str) -> str:
+    """A deeper AA code list ('C3841|C38') or a 2021 AC class ('3.3') with its names, as a select option shows it."""
+    if key == "industry_section":
+        names = gbt_codes()
+        return " | ".join(f"{code} {names[code]['name']}" if code in names else code for code in value.split("|"))
+    name = sei_codes().get(value)
+    return f"{value} {name}" if name else value
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -416,6 +429,7 @@ class SingleField:
     errors: list[v.Problem]
     required: bool
     conditional: bool
+    suggested: bool = False  # the value is the classifier's suggestion for a blank AA / AC (evaluations.suggest)
 
     @property
     def letter(self) -> str:
@@ -483,6 +497,7 @@ class AssessmentForm:
         ] = {}  # by key: single fields, and impl_level1 / intent_level1 as a whole
         self.other_errors: list[v.Problem] = []  # problems of the base-library columns (not editable here)
         self.problems: list[v.Problem] = []
+        self.suggested: dict[str, str] = {}  # AA / AC key → the suggested value it holds
         self._laid_out = False
 
     # -- building ----------------------------------------------------------------------------------------------------
@@ -529,6 +544,17 @@ class AssessmentForm:
                 setattr(row, part, data.get(name, ""))
         ordered = [rows[k] for k in sorted(rows)]
         return cls(values, [r for r in ordered if r.kind == "impl"], [r for r in ordered if r.kind == "intent"])
+
+    def suggest(self, suggestion: Suggestion, *, prefill: bool) -> None:
+        """Mark AA / AC that hold the classifier's suggestion; with ``prefill`` (a fresh form), fill the blank ones with
+        it first. Never touches a value the institution gave: call it only for what the stored record left blank."""
+        for key, value in (("industry_section", suggestion.industry), ("sei_class", suggestion.sei)):
+            if not value:
+                continue
+            if prefill and not self.values.get(key, "").strip():
+                self.values[key] = value
+            if self.values.get(key, "").strip() == value:
+                self.suggested[key] = value
 
     # -- reading and checking ----------------------------------------------------------------------------------------
 
@@ -822,6 +848,7 @@ class AssessmentForm:
             errors=self.errors.get(key, []),
             required=key in self.required,
             conditional=key in conditional_keys(),
+            suggested=key in self.suggested,
         )
 
     def fields(self, *keys: str) -> list[SingleField]:

@@ -70,6 +70,11 @@ class SelfAssessment(models.Model):
         related_name="+",
         verbose_name=_("战新分类"),
     )
+    # AA / AC filled by the platform (evaluations.suggest) because the institution left them blank: the library filters,
+    # counts and matches by them, the national format reads them as blank. Cleared when the institution saves the form
+    # or imports its own AA / AC.
+    industries_suggested = models.BooleanField(_("行业分类为系统建议"), default=False, db_default=False)
+    sei_suggested = models.BooleanField(_("战新分类为系统建议"), default=False, db_default=False)
     ipc_field = models.CharField(_("本专利所属技术领域（IPC）"), max_length=255, blank=True)
     # A patent bundle (组合专利, columns H–J) as the institution declared it on this patent's row.
     bundle_name = models.CharField(_("组合专利名称"), max_length=50, blank=True)

@@ -274,9 +274,11 @@ def record_from_patent(patent) -> InventoryRecord:
     record.maturity = assessment.maturity
     record.value_stars = assessment.value_stars
     record.products_advantages = assessment.products_advantages
-    record.industry_section = industry_codes_text(assessment)
+    # Suggested classes are the platform's, not the institution's: the national format (form, export, completeness
+    # check, import fingerprint) reads them as blank, so an export re-imported stays "suggested", never "declared".
+    record.industry_section = "" if assessment.industries_suggested else industry_codes_text(assessment)
     record.prospect = assessment.prospect
-    record.sei_class = assessment.sei_class.code if assessment.sei_class_id else ""
+    record.sei_class = assessment.sei_class.code if assessment.sei_class_id and not assessment.sei_suggested else ""
     record.ipc_field = assessment.ipc_field
     return record
 

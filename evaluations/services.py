@@ -204,6 +204,8 @@ def assessment_save(*, user: User, patent_id: int, record: InventoryRecord) -> S
     # Column AA's codes, each at its own level: the first is the main industry.
     assessment.industry_id = industries.get(codes[0]) if codes else None
     assessment.sei_class_id = sei.get(record.sei_class)
+    # Saved by the institution: AA / AC are its declaration now, a suggestion it kept included.
+    assessment.industries_suggested = assessment.sei_suggested = False
     assessment.assessed_by = user
     assessment.search_text = search_tokens(patent.title, record.products_advantages, record.prospect, patent.inventors)
     assessment._change_reason = "self-assessment"

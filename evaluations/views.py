@@ -28,6 +28,7 @@ from .services import (
     patent_set_org_unit,
     review_steps,
 )
+from .suggest import form_suggestion
 
 Action = ReviewEvent.Action
 
@@ -75,6 +76,8 @@ def assessment_edit_view(request, pk: int):
                 return redirect("patent-detail", pk=patent.pk)
     else:
         form = AssessmentForm.from_record(base)
+    # Blank AA / AC: the classifier's suggestion, prefilled on a fresh form and marked wherever it is still the value.
+    form.suggest(form_suggestion(patent, base), prefill=request.method != "POST")
 
     return render(
         request,

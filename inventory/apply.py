@@ -28,6 +28,7 @@ from evaluations.record import (
     resolve_intent_terms,
     with_record_relations,
 )
+from evaluations.suggest import Suggestion, SuggestionCache, ipc_text
 from evaluations.validation import rules_out_conversion
 from institutions.choices import Role
 from institutions.models import OrgUnit
@@ -90,6 +91,7 @@ class Existing:
     fingerprint: str
     assessment_id: int | None
     approved_at: datetime.datetime | None = None  # when the patent entered the resource library, kept on update
+    ipc: str = ""  # the stored IPC codes, for a suggestion when the file gives none
 
 
 @dataclass
@@ -102,6 +104,13 @@ class ImportPlan:
     errors: list[CellError] = field(default_factory=list)
     industry_ids: dict[str, int] = field(default_factory=dict)
     sei_ids: dict[str, int] = field(default_factory=dict)
+    # Application number → the classifier's AA / AC for a written record that left them blank (evaluations.suggest).
+    suggestions: dict[str, Suggestion] = field(default_factory=dict)
+
+    @property
+    def suggested(self) -> int:
+        """Patents whose blank AA or AC gets a suggested class."""
+        return len(self.suggestions)
 
     @property
     def inventory_only(self) -> int:
@@ -120,10 +129,11 @@ def _existing(numbers: list[str]) -> dict[str, Existing]:
         wanted = RawSQL("SELECT unnest(%s::varchar[])", [chunk]) if connection.vendor == "postgresql" else chunk
         rows = Patent.objects.filter(application_number__in=wanted).values_list(
             "application_number", "pk", "institution_id", "institution__name", "org_unit_id", "import_fingerprint",
-            "assessment__pk", "assessment__approved_at",
+            "assessment__pk", "assessment__approved_at", "ipc_main", "ipc_others",
         )  # fmt: skip
-        for number, pk, inst_id, inst_name, unit_id, fingerprint, assessment_id, approved_at in rows:
-            found[number] = Existing(pk, inst_id, inst_name, unit_id, fingerprint, assessment_id, approved_at)
+        for number, pk, inst_id, inst_name, unit_id, fingerprint, assessment_id, approved_at, main, others in rows:
+            ipc = f"{main}|{others}" if others else main
+            found[number] = Existing(pk, inst_id, inst_name, unit_id, fingerprint, assessment_id, approved_at, ipc)
     return found
 
 
@@ -234,7 +244,37 @@ def plan_import(job: ImportJob, records: list[InventoryRecord]) -> ImportPlan:
             plan.unchanged += 1
         else:
             plan.updated.append((record, unit_id, fingerprint, current))
+    _suggest(plan)
     return plan
+
+
+def _suggest(plan: ImportPlan) -> None:
+    """Suggested AA / AC for the records to write that leave them blank, kept beside the records (the fingerprint
+    stays the file's: re-importing the same file is unchanged).
+
+    From the IPC codes only — the file's (AD, or a database export's columns), else the stored patent's — and once per
+    distinct IPC set: with the text (jieba) a suggestion costs ~2 ms per patent and the import would run at a quarter
+    of its speed on a file that leaves AA / AC blank; IPC alone costs ~0.1 ms and a file repeats few IPC sets. The
+    form, one patent at a time, uses the text too. A record without any IPC code gets no suggestion."""
+    cache = SuggestionCache()
+    written = [(record, None) for record, _, _ in plan.new] + [
+        (record, current) for record, _, _, current in plan.updated
+    ]
+    for record, current in written:
+        if record.assessment_blank or (record.industry_section and record.sei_class):
+            continue
+        ipc = ipc_text(record.ipc_main, record.ipc_others, record.ipc_field)
+        if not ipc and current is not None:
+            ipc = ipc_text(current.ipc)
+        if not ipc:
+            continue
+        found = cache.get(ipc)
+        suggestion = Suggestion(
+            industry="" if record.industry_section or found.industry not in plan.industry_ids else found.industry,
+            sei="" if record.sei_class or found.sei not in plan.sei_ids else found.sei,
+        )
+        if suggestion.industry or suggestion.sei:
+            plan.suggestions[record.application_number] = suggestion
 
 
 def _review_state(job: ImportJob) -> str:
@@ -272,7 +312,7 @@ ASSESSMENT_COLUMNS = [
     "review_state", "review_comment", "convertible", "fee_standard_wan", "intended_cities", "intended_enterprises",
     "price_band", "contact_name", "contact_phone", "maturity", "value_stars", "products_advantages", "industry_id",
     "prospect", "sei_class_id", "ipc_field", "bundle_name", "bundle_numbers", "bundle_description", "assessed_by_id",
-    "updated_at", "approved_at", "search_text",
+    "updated_at", "approved_at", "search_text", "industries_suggested", "sei_suggested",
 ]  # fmt: skip
 IMPL_COLUMNS = [
     "assessment_id", "position", "level1", "level2", "custom_text", "amount_wan", "evaluation_result", "product_name",
@@ -310,6 +350,9 @@ def _patent_values(record: InventoryRecord, unit_id: int | None, fingerprint: st
 def _assessment_values(
     job: ImportJob, plan: ImportPlan, record: InventoryRecord, now, state: str, approved_at=None
 ) -> list:
+    suggested = plan.suggestions.get(record.application_number)
+    industry = record.industry_section.split("|")[0] or (suggested.industry if suggested else "")
+    sei = record.sei_class or (suggested.sei if suggested else "")
     return [
         state,
         "",
@@ -323,9 +366,9 @@ def _assessment_values(
         record.maturity,
         record.value_stars,
         record.products_advantages,
-        plan.industry_ids.get(record.industry_section.split("|")[0]),
+        plan.industry_ids.get(industry),
         record.prospect,
-        plan.sei_ids.get(record.sei_class),
+        plan.sei_ids.get(sei),
         record.ipc_field,
         record.bundle_name,
         ",".join(record.bundle_numbers),
@@ -334,6 +377,9 @@ def _assessment_values(
         now,
         (approved_at or now) if state == ReviewState.APPROVED else None,
         search_tokens(record.title, record.products_advantages, record.prospect, record.inventors),
+        # A file's own AA / AC clears the mark: the institution has declared them.
+        bool(suggested and suggested.industry),
+        bool(suggested and suggested.sei),
     ]
 
 
@@ -358,6 +404,9 @@ def _children(record: InventoryRecord, assessment_id: int) -> tuple[list[tuple],
 
 def _industry_rows(plan: ImportPlan, record: InventoryRecord, assessment_id: int) -> list[tuple]:
     if not record.industry_section:
+        suggested = plan.suggestions.get(record.application_number)
+        if suggested and suggested.industry:
+            return [(assessment_id, plan.industry_ids[suggested.industry])]
         return []
     return [(assessment_id, plan.industry_ids[code]) for code in record.industry_section.split("|")]
 

@@ -347,6 +347,7 @@ def _run(job: ImportJob, path: str, beat: _Heartbeat) -> None:
         "error_count": 0,
         "patents_in_file": len(parsed.records),
         "inventory_only_count": plan.inventory_only,
+        "suggested_count": plan.suggested,
     }
     if job.dry_run:
         _finish(job, state=ImportState.SUCCEEDED, **counts, message="仅校验：文件无误，未写入任何数据",
@@ -360,7 +361,16 @@ def _run(job: ImportJob, path: str, beat: _Heartbeat) -> None:
             raise _Stop
         # The job's outcome commits with the data: a crash in between leaves neither. The UPDATE is conditional, so
         # if the sweep (or a cancel) got to the row first, the whole apply rolls back instead.
-        _finish(job, expected=ImportState.APPLYING, state=ImportState.SUCCEEDED, **counts)
+        _finish(job, expected=ImportState.APPLYING, state=ImportState.SUCCEEDED, **counts, **_suggested_message(plan))
+
+
+def _suggested_message(plan) -> dict[str, str]:
+    if not plan.suggested:
+        return {}
+    return {
+        "message": f"{plan.suggested} 件专利未填写国民经济行业分类或战新分类：已填入系统建议（标记为“建议”）",
+        "message_en": f"{plan.suggested} patents: AA/AC suggested (left blank in the file, marked as suggested)",
+    }
 
 
 def _finish(job: ImportJob, *, expected: str | None = None, **fields) -> None:

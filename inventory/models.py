@@ -37,6 +37,8 @@ class ImportJob(models.Model):
     unchanged_count = models.PositiveIntegerField(_("未变"), default=0)
     # Patents whose self-assessment part (L onward) was blank: inventoried, their assessment left to fill.
     inventory_only_count = models.PositiveIntegerField(_("仅盘点待自评"), default=0)
+    # Patents whose blank AA / AC got the classifier's suggestion (evaluations.suggest), marked as suggested.
+    suggested_count = models.PositiveIntegerField(_("行业/战新分类系统建议"), default=0, db_default=0)
     rejected_count = models.PositiveIntegerField(_("有误"), default=0)
     error_count = models.PositiveIntegerField(_("错误数"), default=0)
     errors = models.JSONField(_("错误清单"), default=list, blank=True)

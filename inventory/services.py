@@ -109,7 +109,8 @@ def inventory_import_retry(*, user: User, job_id: int) -> ImportJob:
         job.state = ImportState.QUEUED
         job.cancel_requested = False
         for name in ("total_rows", "processed_rows", "patents_in_file", "created_count", "updated_count",
-                     "unchanged_count", "rejected_count", "error_count"):  # fmt: skip
+                     "unchanged_count", "rejected_count", "error_count", "inventory_only_count",
+                     "suggested_count"):  # fmt: skip
             setattr(job, name, 0)
         job.errors = []
         job.error_file = ""

@@ -87,14 +87,15 @@ def _patent_row_classes(row: dict) -> dict:
     text = " ".join(filter(None, [row["title"], row["products"], row["prospect"]]))
     result = classify(ipc_codes, text)
     derived = _top(result.gbt4754, MAX_DERIVED)
-    declared = row["industry"] or ""
+    # A suggested AA (evaluations.suggest) is the classifier's own earlier answer, not a declaration to refine.
+    declared = "" if row["industry_suggested"] else (row["industry"] or "")
     if declared:
         under = [code for code in derived if code.startswith(declared)]
         codes, source = (under, ClassSource.BOTH) if under else ([declared], ClassSource.DECLARED)
     else:
         codes, source = derived, ClassSource.DERIVED
     sei = _top(result.sei_2021, 2)
-    if row["sei_edition"] == "2021" and row["sei"] and row["sei"] not in sei:
+    if row["sei_edition"] == "2021" and row["sei"] and not row["sei_suggested"] and row["sei"] not in sei:
         sei = [row["sei"], *sei]
     subclasses = list(dict.fromkeys(code[:4] for code in ipc_codes))
     if row["ipc_subclass"] and row["ipc_subclass"] not in subclasses:
@@ -123,6 +124,8 @@ PATENT_FIELDS = {
     "sei_edition": "assessment__sei_class__edition",
     "maturity": "assessment__maturity",
     "stars": "assessment__value_stars",
+    "industry_suggested": "assessment__industries_suggested",
+    "sei_suggested": "assessment__sei_suggested",
 }
 
 

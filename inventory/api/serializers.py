@@ -18,7 +18,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
         fields = [
             "id", "state", "state_display", "dry_run", "original_name", "size", "total_rows", "processed_rows", "progress_percent",
             "kind", "patents_in_file", "created_count", "updated_count", "unchanged_count", "inventory_only_count",
-            "rejected_count", "error_count", "message", "message_en", "created_at", "started_at", "finished_at",
+            "suggested_count", "rejected_count", "error_count", "message", "message_en", "created_at", "started_at", "finished_at",
             "error_workbook_url", "attempt", "heartbeat_at", "cancel_requested", "can_retry", "can_cancel",
         ]  # fmt: skip
         read_only_fields = fields

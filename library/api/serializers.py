@@ -10,7 +10,11 @@ from patentpool.models import Patent
 class AssessmentSummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = SelfAssessment
-        fields = ["review_state", "maturity", "value_stars", "price_band", "industry", "sei_class"]
+        # *_suggested: industry / sei_class are the classifier's suggestion for a blank AA / AC (evaluations.suggest).
+        fields = [
+            "review_state", "maturity", "value_stars", "price_band", "industry", "sei_class", "industries_suggested",
+            "sei_suggested",
+        ]  # fmt: skip
 
 
 class PatentSerializer(serializers.ModelSerializer):
