@@ -620,6 +620,33 @@ def process_usage(procs: dict[str, subprocess.Popen]) -> dict:
     return usage
 
 
+def database_backends_cpu(database: str) -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend serving ``database`` (the platform's connections persist for
+    DATABASE_CONN_MAX_AGE, so the difference between two snapshots is the queries' CPU, roughly)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            if not cmd.startswith("postgres:") or f" {database} " not in cmd:
+                continue
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[int(entry.name)] = (int(stat[11]) + int(stat[12])) / tick
+    return found
+
+
+def busiest_processes(count: int = 8) -> list[str]:
+    """The machine's busiest processes (CPU share over their lifetime): what else ran beside the bench."""
+    listing = subprocess.run(
+        ["ps", "-eo", "pid,pcpu,etime,args", "--sort=-pcpu"], capture_output=True, text=True
+    ).stdout.splitlines()
+    return [line[:160] for line in listing[1:] if " ps -eo " not in line][:count]
+
+
 def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
@@ -664,6 +691,7 @@ def run(args) -> dict:
             upload_clients.append(client)
         report["role_pages"] = allowed
         report["machine"]["uptime_at_start"] = uptime()
+        report["machine"]["busiest_processes_at_start"] = busiest_processes()
         report["machine"]["loadavg_start"] = os.getloadavg()
 
         stop = threading.Event()
@@ -692,6 +720,10 @@ def run(args) -> dict:
             if user.kinds
         ]
         stats_start = len(stats.timeline)
+        database = report["database"]["name"]
+        db_cpu_before = database_backends_cpu(database)
+        server_cpu_before = process_usage(procs)
+        client_cpu_before = time.process_time()
         started = time.monotonic()
         for thread in threads:
             thread.start()
@@ -707,7 +739,26 @@ def run(args) -> dict:
         total_seconds = time.monotonic() - started
         report["machine"]["loadavg_samples"] = loads
         report["machine"]["uptime_at_end"] = uptime()
+        report["machine"]["busiest_processes_at_end"] = busiest_processes()
         report["server_processes"] = process_usage(procs)
+        # Where the machine's 2 × duration CPU-seconds went during the load phase (approximate: processes that
+        # ended in between, e.g. a recycled gunicorn worker, are missing).
+        db_cpu_after = database_backends_cpu(database)
+        report["cpu_seconds_during_load"] = {
+            "available (nproc × duration)": round((os.cpu_count() or 1) * browse_seconds),
+            **{
+                name: round(
+                    sum(r["cpu_s"] for r in report["server_processes"][name])
+                    - sum(r["cpu_s"] for r in server_cpu_before[name]),
+                    1,
+                )
+                for name in procs
+            },
+            f"postgres backends of {database}": round(
+                sum(cpu - db_cpu_before.get(pid, 0.0) for pid, cpu in db_cpu_after.items()), 1
+            ),
+            "bench client (this process)": round(time.process_time() - client_cpu_before, 1),
+        }
     finally:
         report["stop"] = stop_stack(procs) if procs else "not started by the bench"
 
@@ -782,6 +833,7 @@ def run(args) -> dict:
 def print_summary(report: dict) -> None:
     m = report["machine"]
     print(f"\nmachine: nproc {m['nproc']}; at start: {m['uptime_at_start']}; at end: {m['uptime_at_end']}")
+    print(f"CPU seconds during the load: {report.get('cpu_seconds_during_load')}")
     print(f"load phase {report['duration_s']} s (+ {report['drain_s']} s draining uploads); stop: {report['stop']}")
     print(f"\n{'kind':<26}{'requests':>9}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
     for kind, row in report["requests"].items():
