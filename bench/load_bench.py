@@ -722,6 +722,7 @@ def run(args) -> dict:
         stats_start = len(stats.timeline)
         database = report["database"]["name"]
         db_cpu_before = database_backends_cpu(database)
+        db_cpu_seen = dict(db_cpu_before)
         server_cpu_before = process_usage(procs)
         client_cpu_before = time.process_time()
         started = time.monotonic()
@@ -731,6 +732,7 @@ def run(args) -> dict:
         while time.monotonic() - started < args.duration and not stop.is_set():
             stop.wait(min(10, args.duration - (time.monotonic() - started)))
             loads.append([round(time.monotonic() - started), *os.getloadavg()])
+            db_cpu_seen.update(database_backends_cpu(database))  # backends are recycled: keep what each one used
         stop.set()
         browse_seconds = time.monotonic() - started
         drain_deadline[0] = time.monotonic() + args.drain_timeout
@@ -741,9 +743,9 @@ def run(args) -> dict:
         report["machine"]["uptime_at_end"] = uptime()
         report["machine"]["busiest_processes_at_end"] = busiest_processes()
         report["server_processes"] = process_usage(procs)
-        # Where the machine's 2 × duration CPU-seconds went during the load phase (approximate: processes that
-        # ended in between, e.g. a recycled gunicorn worker, are missing).
-        db_cpu_after = database_backends_cpu(database)
+        # Where the machine's nproc × duration CPU-seconds went during the load phase (approximate: a database
+        # backend's last ≤ 10 s before it closed and a recycled gunicorn worker or pool process are missing).
+        db_cpu_seen.update(database_backends_cpu(database))
         report["cpu_seconds_during_load"] = {
             "available (nproc × duration)": round((os.cpu_count() or 1) * browse_seconds),
             **{
@@ -755,7 +757,7 @@ def run(args) -> dict:
                 for name in procs
             },
             f"postgres backends of {database}": round(
-                sum(cpu - db_cpu_before.get(pid, 0.0) for pid, cpu in db_cpu_after.items()), 1
+                sum(cpu - db_cpu_before.get(pid, 0.0) for pid, cpu in db_cpu_seen.items()), 1
             ),
             "bench client (this process)": round(time.process_time() - client_cpu_before, 1),
         }
