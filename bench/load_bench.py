@@ -7,7 +7,10 @@
 What it does, all on loopback:
 
 1. The database (``--database-url``; created when missing): ``migrate``, and when it holds no patents
-   ``load_reference_data`` and ``generate_demo_data --patents N`` (``--patents``, 20,000); ``collectstatic``.
+   ``load_reference_data`` and ``generate_demo_data --patents N`` (``--patents``, 20,000); ``collectstatic``;
+   ``VACUUM (ANALYZE)`` before the run and, where the server runs with autovacuum off (this machine's shared
+   PostgreSQL does), every ``--vacuum-every`` s (60) during it: each import updates ~1,500 patents, and unvacuumed
+   dead rows slow the library's queries several times over (bench/README.md).
 2. The stack as docker-compose.yml runs it: ``gunicorn config.wsgi:application --workers 3 --timeout 120
    --max-requests 2000 --max-requests-jitter 200`` (sync workers, no threads) on 127.0.0.1:``--port``, and one
    ``celery -A config worker --concurrency=2 --max-memory-per-child=400000``, with DJANGO_DEBUG=false, a random
