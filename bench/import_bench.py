@@ -48,6 +48,7 @@ import argparse
 import json
 import os
 import platform
+import secrets
 import statistics
 import subprocess
 import sys
@@ -79,6 +80,8 @@ def configure_env(database_url: str, redis_url: str) -> None:
     os.environ["CELERY_BROKER_URL"] = "memory://localhost/"  # never the shared Redis: see the module doc
     os.environ["MEDIA_ROOT"] = str(OUT / "media")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # DEBUG off refuses to start without a key (issue #10); this process and its children share one.
+    os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-a-secret")  # production-like: DEBUG stays off
 

@@ -48,6 +48,7 @@ import argparse
 import json
 import os
 import platform
+import secrets
 import statistics
 import sys
 import time
@@ -86,6 +87,8 @@ def configure_env(database_url: str, redis_url: str) -> None:
     os.environ["REDIS_URL"] = redis_url
     os.environ["DJANGO_DEBUG"] = "0"  # production-like: no query log, no debug toolbar of any kind
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # DEBUG off refuses to start without a key (issue #10); this process and its children share one.
+    os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     # The settings refuse to start without a key unless in debug; the test client speaks plain HTTP.
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-a-secret")
