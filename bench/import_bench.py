@@ -83,7 +83,6 @@ def configure_env(database_url: str, redis_url: str) -> None:
     # DEBUG off refuses to start without a key (issue #10); this process and its children share one.
     os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
     os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-a-secret")  # production-like: DEBUG stays off
 
 
 def recreate_database(database_url: str) -> None:

@@ -90,9 +90,7 @@ def configure_env(database_url: str, redis_url: str) -> None:
     # DEBUG off refuses to start without a key (issue #10); this process and its children share one.
     os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
     os.environ.setdefault("LOG_LEVEL", "WARNING")
-    # The settings refuse to start without a key unless in debug; the test client speaks plain HTTP.
-    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-a-secret")
-    os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
+    os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")  # the test client speaks plain HTTP
 
 
 def other_heavy_processes() -> list[str]:
