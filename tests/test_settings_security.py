@@ -414,3 +414,11 @@ def test_out_of_range_filter_on_a_page_is_ignored_not_an_error(world):
 
     assert client.get("/patents/?grant_year=0&years_min=99999999999").status_code == 200
     assert client.get("/library/?grant_year=10000").status_code == 200
+
+
+@pytest.mark.django_db
+def test_postgresql_jit_is_off_for_the_platforms_connections():
+    """JIT compiling the list counts and dashboard aggregates costs more than it saves (README, DATABASE_JIT)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
