@@ -74,6 +74,42 @@ def _copy(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
     return stream.count
 
 
+copy_text = _copy_value  # one value as COPY text, for callers that format their own lines (``insert_lines``)
+
+
+class _LineStream:
+    """Lines already in COPY text format (values through ``copy_text``, tab-separated, no line end), in ~64 KB
+    pieces."""
+
+    def __init__(self, lines: Iterable[str]):
+        self.lines = iter(lines)
+        self.count = 0
+
+    def read(self, size: int = 65536) -> bytes:
+        parts, length = [], 0
+        for line in self.lines:
+            encoded = (line + "\n").encode()
+            parts.append(encoded)
+            length += len(encoded)
+            self.count += 1
+            if length >= size:
+                break
+        return b"".join(parts)
+
+    readline = read
+
+
+def insert_lines(model: type[Model], columns: Sequence[str], lines: Iterable[str]) -> int:
+    """COPY pre-formatted lines into ``model``'s table (PostgreSQL only): for hot paths whose rows have a fixed
+    shape, where formatting each line with one f-string costs a fraction of ``insert_rows``' per-value checks."""
+    stream = _LineStream(lines)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(
+            f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT text)", stream, size=65536
+        )
+    return stream.count
+
+
 def insert_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence]) -> int:
     """Insert plain tuples (in ``columns`` order) into ``model``'s table; returns the number inserted."""
     table = model._meta.db_table

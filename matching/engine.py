@@ -64,6 +64,12 @@ class PatentRow:
     def norm(self) -> float:
         return max(float(np.sqrt(sum(idf(w) ** 2 for w in self.words))), 1e-9)
 
+    @functools.cached_property
+    def ranked_words(self) -> tuple[str, ...]:
+        """Its distinct words, rarest first (the order of the reason's keywords): ranked once per patent, not per
+        pair."""
+        return tuple(sorted(set(self.words), key=lambda w: (-idf(w), w)))
+
 
 @dataclass(frozen=True)
 class EnterpriseRow:
@@ -78,6 +84,10 @@ class EnterpriseRow:
     @functools.cached_property
     def prefixes(self) -> frozenset[str]:
         return frozenset(_enterprise_prefixes(self.codes, self.level))
+
+    @functools.cached_property
+    def word_set(self) -> frozenset[str]:
+        return frozenset(self.words)
 
 
 def patent_row(patent_id, gbt4754, ipc, sei, words, maturity_points, stars, province_id) -> PatentRow:
@@ -151,7 +161,8 @@ def _text_matrix(patents, enterprises) -> np.ndarray:
             vocabulary.setdefault(word, len(vocabulary))
     if not vocabulary:
         return np.zeros((len(patents), len(enterprises)), dtype=np.float32)
-    weights = np.array([idf(w) for w in vocabulary], dtype=np.float32)
+    table, median = _idf()
+    weights = np.array([table.get(w, median) for w in vocabulary], dtype=np.float32)
     ent = np.zeros((len(enterprises), len(vocabulary)), dtype=np.float32)
     for j, e in enumerate(enterprises):
         ent[j, [vocabulary[w] for w in e.words]] = 1.0
@@ -219,9 +230,13 @@ def reason(patent: PatentRow, enterprise: EnterpriseRow, level: int) -> str:
     fields = sorted(patent.fields & enterprise.fields)
     if fields:
         parts.append("关注领域：" + "、".join(key[2:] for key in fields[:3]))
-    words = set(patent.words) & set(enterprise.words)
-    if words:
-        ranked = sorted(words, key=lambda w: (-idf(w), w))[:KEYWORDS_IN_REASON]
+    shared_words, ranked = enterprise.word_set, []
+    for word in patent.ranked_words:
+        if word in shared_words:
+            ranked.append(word)
+            if len(ranked) == KEYWORDS_IN_REASON:
+                break
+    if ranked:
         parts.append("关键词：" + "、".join(ranked))
     if patent.province_id is not None and patent.province_id == enterprise.province_id:
         parts.append("同省")
