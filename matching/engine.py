@@ -185,7 +185,8 @@ def score_matrix(patents: list[PatentRow], enterprises: list[EnterpriseRow], lev
     scores += np.array([p.facts for p in patents], dtype=np.float32)[:, None]
     patent_provinces = np.array([p.province_id or -1 for p in patents])
     enterprise_provinces = np.array([e.province_id or -2 for e in enterprises])
-    scores += SAME_PROVINCE_POINTS * (patent_provinces[:, None] == enterprise_provinces[None, :])
+    # Added in float32 where the provinces match (bit for bit what adding the float64 0/4 matrix gave, without it).
+    np.add(scores, SAME_PROVINCE_POINTS, out=scores, where=patent_provinces[:, None] == enterprise_provinces[None, :])
     scores[~candidates] = 0.0
     return scores
 
@@ -220,13 +221,19 @@ def best_per_enterprise(patents, enterprise: EnterpriseRow, level: int, limit: i
     return [(int(i), float(scores[i])) for i in order if scores[i] >= MIN_SCORE]
 
 
+@functools.lru_cache(maxsize=4096)
+def _class_part(shared: frozenset[str]) -> str:
+    """The reason's class part for a set of shared prefixes (few distinct sets: computed once each)."""
+    code = max(shared, key=lambda c: (len(c), c))
+    return f"行业匹配：{code} {gbt_codes().get(code, {}).get('name', '')}".rstrip()
+
+
 def reason(patent: PatentRow, enterprise: EnterpriseRow, level: int) -> str:
     """行业匹配：C38 电气机械和器材制造业；关注领域：H01M；关键词：锂电池、隔膜；同省"""
     parts = []
     shared = patent.prefixes & enterprise.prefixes
     if shared:
-        code = max(shared, key=lambda c: (len(c), c))
-        parts.append(f"行业匹配：{code} {gbt_codes().get(code, {}).get('name', '')}".rstrip())
+        parts.append(_class_part(frozenset(shared)))
     fields = sorted(patent.fields & enterprise.fields)
     if fields:
         parts.append("关注领域：" + "、".join(key[2:] for key in fields[:3]))

@@ -226,8 +226,11 @@ def full_run_plan_classify() -> tuple[MatchRun, list[tuple[str, int, int]]]:
 def classify_chunk(run_id: int, kind: str, lo: int, hi: int) -> bool:
     """Refresh one id range; True when it was the run's last classify chunk (the caller then plans the matching)."""
     if kind == "patent":
-        refresh_patents(Patent.objects.filter(pk__gte=lo, pk__lte=hi).values_list("pk", flat=True))
-        refresh_patents(PatentClasses.objects.filter(pk__gte=lo, pk__lte=hi).values_list("pk", flat=True))
+        # One pass over the range's patents and those with classes (the ones that left the library are dropped):
+        # a second pass over the latter only fingerprinted every library patent again.
+        ids = set(Patent.objects.filter(pk__gte=lo, pk__lte=hi).values_list("pk", flat=True))
+        ids |= set(PatentClasses.objects.filter(pk__gte=lo, pk__lte=hi).values_list("pk", flat=True))
+        refresh_patents(sorted(ids))
     else:
         refresh_enterprises(Enterprise.objects.filter(pk__gte=lo, pk__lte=hi).values_list("pk", flat=True))
     with transaction.atomic():
