@@ -4,6 +4,14 @@
 Idempotent throughout: a push is unique per (enterprise, patent) and inserted with ON CONFLICT DO NOTHING, so a chunk
 run twice, a rerun, or an incremental pass overlapping a full run creates no duplicate, and a patent an enterprise
 already answered (viewed, interested, declined) is never pushed to it again.
+
+Scale (680k patents × 450k enterprises on N workers; figures and reasoning in bench/README.md, "Matching"): a full
+run's match phase is chunks of ≤ ``MATCH_CHUNK`` patents of one primary key (an industry at the matching level),
+any worker takes any chunk. A chunk reads its patents by (key, id range), the enterprises sharing a key with them
+by flat index lookups (never a nested IN the planner can turn per-enterprise), scores them in slices of
+``engine.ENTERPRISE_SLICE`` enterprises and writes its new pushes by one COPY. A worker holds the tokenizer's tables
+and one chunk (its patents, its candidate enterprises, a slice's matrices): memory grows with the enterprises of
+an industry, never with the library or the run.
 """
 
 from __future__ import annotations
