@@ -5,6 +5,7 @@ Set DATABASE_URL and REDIS_URL (as docker-compose and CI do) for PostgreSQL, a R
 """
 
 import os
+import re
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -29,6 +30,17 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 def env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, "").strip() or default)
+
+
+def env_rate(name: str, default: str) -> str:
+    """A DRF throttle rate ("120/hour") from the environment; a malformed one refuses to start, as DRF would only
+    fail at the first request it throttles."""
+    value = os.environ.get(name, "").strip() or default
+    if not re.fullmatch(r"[1-9]\d*/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} 不是有效的频率（例如 120/hour）。 / {name}={value!r} is not a rate such as 120/hour."
+        )
+    return value
 
 
 # Off unless asked for: DEBUG shows settings and code to anyone who can trigger an error.
@@ -216,10 +228,10 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {
-        "user": "5000/hour",
-        "upload": "120/hour",
-        "token": "30/hour",
-        "province_feed": "600/hour",
+        "user": env_rate("DJANGO_THROTTLE_USER", "5000/hour"),
+        "upload": env_rate("DJANGO_THROTTLE_UPLOAD", "120/hour"),
+        "token": env_rate("DJANGO_THROTTLE_TOKEN", "30/hour"),
+        "province_feed": env_rate("DJANGO_THROTTLE_PROVINCE_FEED", "600/hour"),
     },
     # Throttles key on the socket address, or on X-Forwarded-For only behind this many trusted proxies.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,

@@ -422,3 +422,12 @@ def test_postgresql_jit_is_off_for_the_platforms_connections():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone() == ("off",)
+
+
+def test_throttle_rates_come_from_the_environment_and_a_bad_one_refuses_to_start():
+    code = "print(s.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']['upload'], s.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']['user'])"
+    good = settings_in_subprocess({"DJANGO_DEBUG": "true", "DJANGO_THROTTLE_UPLOAD": "600/hour"}, code)
+    assert (good.returncode, good.stdout) == (0, "600/hour 5000/hour\n")
+    bad = settings_in_subprocess({"DJANGO_DEBUG": "true", "DJANGO_THROTTLE_UPLOAD": "lots"}, code)
+    assert bad.returncode == 1 and bad.stdout == ""
+    assert "DJANGO_THROTTLE_UPLOAD='lots' is not a rate such as 120/hour." in bad.stderr
