@@ -296,3 +296,19 @@ def test_current_quarter_reads_fresh_provisional_rows_and_counts_live_when_stale
     QuarterSnapshot.objects.filter(final=False).update(taken_at=timezone.now() - datetime.timedelta(minutes=31))
     stale = board_get(scope=province, quarter=CURRENT, today=TODAY)
     assert (stale.source, stale.total["inventoried"]) == ("live", 2)
+
+
+def test_a_dashboard_link_shows_its_filters_and_keeps_them(world, client):
+    """The list a figure links to says which filters the link set, in labels, and keeps them as hidden fields so that
+    filtering further stays inside the figure's patents; a link clears them."""
+    client.force_login(world.users["national_admin"])
+    response = client.get("/patents/?province=32&deal_kind=transfer,equity&pushed_from=2026-10-01&implemented=true")
+    assert response.status_code == 200
+    html = response.content.decode()
+    chips = re.findall(r'<span class="chip" data-filter="(\w+)">([^<]+)</span>', html)
+    assert chips == [("province", "省份：32"), ("implemented", "已实施：是"), ("deal_kind", "转化方式（逗号分隔）：转让、作价入股"),
+                     ("pushed_from", "推送日起：2026-10-01")]  # fmt: skip
+    for name, value in (("province", "32"), ("deal_kind", "transfer,equity"), ("pushed_from", "2026-10-01")):
+        assert f'<input type="hidden" name="{name}" value="{value}">' in html
+    assert 'id="clear-link-filters"' in html and 'href="?"' in html
+    assert 'id="link-filters"' not in client.get("/patents/?patent_type=invention").content.decode()
