@@ -2,10 +2,24 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+
+class FaviconView(RedirectView):
+    """/favicon.ico, which browsers ask for on pages that name no icon (the admin, the API docs): the site's icon.
+    Resolved per request, so a hashed static name (the manifest) is read after collectstatic, not at import."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("favicon.svg")
+
+
 urlpatterns = [
+    path("favicon.ico", FaviconView.as_view()),
     path("", include("dashboards.urls")),
     path("", include("library.urls")),
     path("", include("evaluations.urls")),

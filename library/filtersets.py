@@ -15,11 +15,12 @@ from evaluations.choices import MATURITY_STAGES, IntentLevel1, PriceBand, Review
 from evaluations.models import ConversionIntent, SelfAssessment
 from evaluations.selectors import implemented_q
 from institutions.choices import Authority
+from institutions.selectors import institution_list
 from patentpool.choices import LegalStatus, PatentType
 from patentpool.models import Patent
 from reference.appno import ApplicationNumber
 from reference.choices import SEIEdition
-from reference.models import IndustryCode, SEIClass
+from reference.models import IndustryCode, Province, SEIClass
 
 from .rules import LIST_ORDER, idle_fiscal_patents, is_truthy
 from .selectors import industrialized_q, pushed_q, rated_q
@@ -197,6 +198,38 @@ class PatentFilterSet(django_filters.FilterSet):
     class Meta:
         model = Patent
         fields = []
+
+    # Filters the dashboards' links set that the list's form does not show: the list names them above the results (so
+    # the reader sees why it holds these patents) and carries them as hidden fields, so that filtering further keeps
+    # them.
+    LINK_FILTERS = (
+        "province", "authority", "institution", "implemented", "industrialized", "deal_kind", "registered_from",
+        "registered_to", "signed_from", "signed_to", "pushed_from", "pushed_to", "rated_from", "rated_to",
+    )  # fmt: skip
+
+    def link_filters(self, *, user) -> list[tuple[str, str, str, str]]:
+        """(name, label, value as given, value as shown) of each dashboard-link filter set, in a fixed order; names,
+        not codes — an institution only when ``user`` may see it."""
+        found = []
+        for name in self.LINK_FILTERS:
+            value = (self.data.get(name) or "").strip()
+            if not value:
+                continue
+            field = self.form.fields[name]
+            if name == "province":
+                shown = Province.objects.filter(code=value).values_list("name", flat=True).first() or value
+            elif name == "institution" and value.isdigit():
+                visible = institution_list(user=user).filter(pk=int(value))
+                shown = visible.values_list("name", flat=True).first() or value
+            elif value in ("true", "false"):
+                shown = _("是") if value == "true" else _("否")
+            elif name == "deal_kind":  # comma-separated kinds
+                labels = dict(field.choices)
+                shown = "、".join(str(labels.get(kind, kind)) for kind in value.split(","))
+            else:
+                shown = dict(getattr(field, "choices", ()) or ()).get(value, value)
+            found.append((name, str(field.label), value, str(shown)))
+        return found
 
     def ordered_qs(self):
         """``qs`` in its relevance order (a search) or the ``ordering`` asked for, else ``default_order``; then the

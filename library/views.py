@@ -44,33 +44,6 @@ def _college_choices(request):
     return org_unit_list(user=request.user).none()
 
 
-# Filters the dashboards' links set that the list's form does not show: they are listed above the results (so the
-# reader sees why the list holds these patents) and carried as hidden fields, so that filtering further keeps them.
-LINK_FILTERS = (
-    "province", "authority", "institution", "implemented", "industrialized", "deal_kind", "registered_from",
-    "registered_to", "signed_from", "signed_to", "pushed_from", "pushed_to", "rated_from", "rated_to",
-)  # fmt: skip
-
-
-def link_filters(request, filterset) -> list[tuple[str, str, str, str]]:
-    """(name, label, value as given, value as shown) of each dashboard-link filter in the request, in a fixed order."""
-    found = []
-    for name in LINK_FILTERS:
-        value = request.GET.get(name, "").strip()
-        if not value or name not in filterset.form.fields:
-            continue
-        field = filterset.form.fields[name]
-        if value in ("true", "false"):
-            shown = _("是") if value == "true" else _("否")
-        elif name == "deal_kind":  # comma-separated kinds
-            labels = dict(field.choices)
-            shown = "、".join(str(labels.get(kind, kind)) for kind in value.split(","))
-        else:
-            shown = dict(getattr(field, "choices", ()) or ()).get(value, value)
-        found.append((name, str(field.label), value, str(shown)))
-    return found
-
-
 @login_required
 def patent_list_view(request):
     filterset = PatentFilterSet(request.GET, queryset=patent_list(user=request.user))
@@ -93,8 +66,10 @@ def patent_list_view(request):
             "intent_level1": IntentLevel1.choices,
             "intent_level2": [c for c in IntentLevel2.choices if c[0] != IntentLevel2.CUSTOM],
             "sort_base": urlencode({k: v for k, v in request.GET.items() if k not in ("ordering", "page")}) + "&",
-            "link_filters": link_filters(request, filterset),
-            "clear_link_filters": urlencode([(k, v) for k, v in request.GET.items() if k not in LINK_FILTERS]),
+            "link_filters": filterset.link_filters(user=request.user),
+            "clear_link_filters": urlencode(
+                [(k, v) for k, v in request.GET.items() if k not in filterset.LINK_FILTERS]
+            ),
         },
     )
 

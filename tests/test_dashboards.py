@@ -306,9 +306,16 @@ def test_a_dashboard_link_shows_its_filters_and_keeps_them(world, client):
     assert response.status_code == 200
     html = response.content.decode()
     chips = re.findall(r'<span class="chip" data-filter="(\w+)">([^<]+)</span>', html)
-    assert chips == [("province", "省份：32"), ("implemented", "已实施：是"), ("deal_kind", "转化方式（逗号分隔）：转让、作价入股"),
+    assert chips == [("province", "省份：江苏省"), ("implemented", "已实施：是"), ("deal_kind", "转化方式（逗号分隔）：转让、作价入股"),
                      ("pushed_from", "推送日起：2026-10-01")]  # fmt: skip
     for name, value in (("province", "32"), ("deal_kind", "transfer,equity"), ("pushed_from", "2026-10-01")):
         assert f'<input type="hidden" name="{name}" value="{value}">' in html
     assert 'id="clear-link-filters"' in html and 'href="?"' in html
     assert 'id="link-filters"' not in client.get("/patents/?patent_type=invention").content.decode()
+    # An institution is named for a reader who may see it; for another reader its id stays a number.
+    named = client.get(f"/patents/?institution={world.uni.pk}").content.decode()
+    assert f'<span class="chip" data-filter="institution">单位：{world.uni.name}</span>' in named
+    client.force_login(world.users["provincial_bureau"])  # Jiangsu's bureau: 远方大学 is in Guangdong
+    hidden = client.get(f"/patents/?institution={world.far_uni.pk}").content.decode()
+    assert f'<span class="chip" data-filter="institution">单位：{world.far_uni.pk}</span>' in hidden
+    assert world.far_uni.name not in hidden

@@ -417,6 +417,9 @@ def test_error_messages_look_like_errors_and_pages_carry_the_favicon(client, wor
     css = (ROOT / "static" / "css" / "app.css").read_text()
     assert "ul.messages li.error { background:#fef2f2;" in css
     assert (ROOT / "static" / "favicon.svg").read_text().startswith("<svg")
+    # Pages that name no icon (admin, API docs) make the browser ask for /favicon.ico: the same icon, not a 404.
+    icon = client.get("/favicon.ico")
+    assert (icon.status_code, icon["Location"]) == (301, "/static/favicon.svg")
 
 
 @pytest.mark.parametrize("path", ["/patents/", "/library/"])
