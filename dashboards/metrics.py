@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from evaluations.choices import ReviewState
 from evaluations.selectors import implemented_q, in_library_q
-from library.selectors import day_bounds, industrialized_q
+from library.selectors import industrialized_q, on_days
 from market.models import MarketEvaluation
 from matching.models import Push
 from patentpool.choices import LegalStatus
@@ -317,10 +317,6 @@ def product_filings(scope, period):
     return RowCount(rows, institution="patent__institution", org_unit="patent__org_unit")
 
 
-def _moments(period: Period) -> dict:
-    return {f"created_at__{op}": moment for op, moment in day_bounds(period.start, period.end).items()}
-
-
 @metric(
     "pushes",
     _("向企业推送（件）"),
@@ -331,7 +327,7 @@ def _moments(period: Period) -> dict:
 def pushes(scope, period):
     """Patents pushed to at least one enterprise in the period (each patent once, however many enterprises)."""
     return RowCount(
-        Push.objects.filter(**_moments(period)),
+        Push.objects.filter(**on_days("created_at", period.start, period.end)),
         institution="patent__institution",
         org_unit="patent__org_unit",
         distinct="patent_id",
@@ -348,7 +344,7 @@ def pushes(scope, period):
 def market_ratings(scope, period):
     """Patents rated by an enterprise or an expert in the period (each patent once)."""
     return RowCount(
-        MarketEvaluation.objects.filter(**_moments(period)),
+        MarketEvaluation.objects.filter(**on_days("created_at", period.start, period.end)),
         institution="patent__institution",
         org_unit="patent__org_unit",
         distinct="patent_id",

@@ -44,30 +44,25 @@ def industrialized_q() -> Q:
     return Q(Exists(declared)) | Q(pk__in=recorded)
 
 
-def day_bounds(start: datetime.date | None, end: datetime.date | None) -> dict:
-    """Lookups on a timestamp for the days ``start`` … ``end`` (both included) in the site's time zone; an open end
-    adds no bound. Half-open at the top, so the timestamp's index serves it."""
+def on_days(field: str, start: datetime.date | None, end: datetime.date | None) -> dict:
+    """Lookups on the timestamp ``field`` for the days ``start`` … ``end`` (both included) in the site's time zone; an
+    open end adds no bound. Half-open at the top, so an index on the timestamp serves it."""
     bounds = {}
     if start is not None:
-        bounds["gte"] = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
+        bounds[f"{field}__gte"] = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
     if end is not None:
-        bounds["lt"] = timezone.make_aware(
-            datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min)
-        )
+        next_day = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min)
+        bounds[f"{field}__lt"] = timezone.make_aware(next_day)
     return bounds
 
 
 def pushed_q(start: datetime.date | None = None, end: datetime.date | None = None) -> Q:
     """Patents pushed to at least one enterprise between ``start`` and ``end`` (push dates)."""
-    pushes = Patent.pushes.rel.related_model.objects.filter(
-        **{f"created_at__{op}": moment for op, moment in day_bounds(start, end).items()}
-    )
+    pushes = Patent.pushes.rel.related_model.objects.filter(**on_days("created_at", start, end))
     return Q(pk__in=pushes.values("patent_id"))
 
 
 def rated_q(start: datetime.date | None = None, end: datetime.date | None = None) -> Q:
     """Patents rated by at least one enterprise or expert (他评) between ``start`` and ``end`` (rating dates)."""
-    ratings = Patent.market_evaluations.rel.related_model.objects.filter(
-        **{f"created_at__{op}": moment for op, moment in day_bounds(start, end).items()}
-    )
+    ratings = Patent.market_evaluations.rel.related_model.objects.filter(**on_days("created_at", start, end))
     return Q(pk__in=ratings.values("patent_id"))

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import io
+
 from conftest import make_credit_code
+from openpyxl import Workbook
 
 from enterprises.models import Enterprise
 from evaluations.models import SelfAssessment
+from market.workbook import COLUMNS, SHEET
 from patentpool.models import Patent
 from reference.models import IndustryCode
 
@@ -53,3 +57,16 @@ def market_world(world) -> dict[str, Enterprise]:
         ),  # fmt: skip
         "rice": make_enterprise(13, "江苏稻谷种业有限公司", world.p1, "A0111", "水稻新品种"),
     }
+
+
+def return_workbook(rows: list[dict]) -> bytes:
+    """A provincial return workbook (market.workbook's layout) holding ``rows`` (dicts by column key)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    ws.append([c.header for c in COLUMNS])
+    for row in rows:
+        ws.append([row.get(c.key, "") for c in COLUMNS])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

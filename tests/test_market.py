@@ -10,7 +10,8 @@ import pytest
 from conftest import ROLES, api_client, make_credit_code, make_number
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from openpyxl import Workbook, load_workbook
+from market_helpers import return_workbook
+from openpyxl import load_workbook
 
 from enterprises.models import Enterprise
 from evaluations.choices import ReviewState
@@ -366,18 +367,6 @@ def province_market(world):
         for i in range(10)
     ]
     return patents, enterprises
-
-
-def return_workbook(rows: list[dict]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = SHEET
-    ws.append([c.header for c in COLUMNS])
-    for row in rows:
-        ws.append([row.get(c.key, "") for c in COLUMNS])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
 
 
 def return_rows(patents, enterprises) -> list[dict]:

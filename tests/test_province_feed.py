@@ -6,6 +6,7 @@ import io
 
 import pytest
 from conftest import make_number, token_client
+from market_helpers import return_workbook
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
@@ -96,19 +97,7 @@ EVALUATIONS = "/api/province-feed/evaluations/"
 
 
 def _return_file(rows: list[dict]) -> io.BytesIO:
-    from openpyxl import Workbook
-
-    from market.workbook import COLUMNS, SHEET
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = SHEET
-    ws.append([c.header for c in COLUMNS])
-    for row in rows:
-        ws.append([row.get(c.key, "") for c in COLUMNS])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    buffer.seek(0)
+    buffer = io.BytesIO(return_workbook(rows))
     buffer.name = "return.xlsx"
     return buffer
 
