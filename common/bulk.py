@@ -188,6 +188,17 @@ def where_in(column: str, values: Sequence) -> Iterator[tuple[str, list]]:
             yield f"{column} IN ({', '.join(['%s'] * len(batch))})", batch
 
 
+def select_where_in(sql: str, column: str, values: Sequence) -> list[tuple]:
+    """Rows of ``sql`` (one ``{}`` where the condition goes) whose ``column`` is one of ``values``, in batches: one
+    array parameter on PostgreSQL, not thousands of bound parameters each prepared by the ORM."""
+    rows = []
+    with connection.cursor() as cursor:
+        for condition, params in where_in(column, values):
+            cursor.execute(sql.format(condition), params)
+            rows += cursor.fetchall()
+    return rows
+
+
 def delete_where_in(model: type[Model], column: str, values: Sequence) -> int:
     """Delete the rows whose ``column`` is one of ``values``, in batches."""
     table = model._meta.db_table

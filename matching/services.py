@@ -27,7 +27,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.bulk import copy_text, insert_lines, insert_rows, where_in
+from common.bulk import copy_text, insert_lines, insert_rows, select_where_in
 from enterprises.choices import EnterpriseStatus
 from enterprises.models import Enterprise
 from evaluations.selectors import in_library_q
@@ -79,25 +79,14 @@ def _enterprise_rows(queryset) -> list[engine.EnterpriseRow]:
     ]
 
 
-def _select_where_in(sql: str, column: str, values) -> list[tuple]:
-    """Rows of ``sql`` (with one ``{}`` for the condition) where ``column`` is one of ``values``: one array parameter
-    on PostgreSQL, not thousands of bound parameters each prepared by the ORM."""
-    rows = []
-    with connection.cursor() as cursor:
-        for condition, params in where_in(column, list(values)):
-            cursor.execute(sql.format(condition), params)
-            rows += cursor.fetchall()
-    return rows
-
-
 def _candidate_enterprises(patent_ids: list[int]) -> list[engine.EnterpriseRow]:
     """Enterprises sharing at least one key with these patents: the industry index, never all enterprises."""
     # Flat lookups rather than one nested IN: on fresh tables (a full run's classify phase has just rewritten them,
     # before any ANALYZE) the planner turned the nested form into a semi join that probes the patent keys once per
     # enterprise profile — up to a second per chunk at 1,000 enterprises, growing with both sides.
-    keys = {k for (k,) in _select_where_in(f"SELECT DISTINCT key FROM {PatentMatchKey._meta.db_table} WHERE {{}}",
+    keys = {k for (k,) in select_where_in(f"SELECT DISTINCT key FROM {PatentMatchKey._meta.db_table} WHERE {{}}",
                                            "patent_id", patent_ids)}  # fmt: skip
-    ids = {i for (i,) in _select_where_in(f"SELECT DISTINCT enterprise_id FROM {EnterpriseMatchKey._meta.db_table} "
+    ids = {i for (i,) in select_where_in(f"SELECT DISTINCT enterprise_id FROM {EnterpriseMatchKey._meta.db_table} "
                                           "WHERE {}", "key", sorted(keys))}  # fmt: skip
     return _enterprise_rows(EnterpriseProfile.objects.filter(pk__in=sorted(ids)))
 
@@ -117,11 +106,11 @@ def _write_pushes(pairs: list[tuple[engine.PatentRow, engine.EnterpriseRow, floa
     patent_ids = sorted({p.id for p, _, _ in pairs})
     # Already pushed, or already rated by the enterprise on its own (market.MarketEvaluation): never pushed again.
     existing = set(
-        _select_where_in(f"SELECT patent_id, enterprise_id FROM {Push._meta.db_table} WHERE {{}}", "patent_id",
+        select_where_in(f"SELECT patent_id, enterprise_id FROM {Push._meta.db_table} WHERE {{}}", "patent_id",
                          patent_ids)
     )  # fmt: skip
     existing |= set(
-        _select_where_in(
+        select_where_in(
             f"SELECT patent_id, enterprise_id FROM {MarketEvaluation._meta.db_table} "
             "WHERE enterprise_id IS NOT NULL AND {}",
             "patent_id",

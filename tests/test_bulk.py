@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from common.bulk import _copy_value, _RowStream, allocate_ids, insert_rows
+from common.bulk import _copy_value, _RowStream, allocate_ids, copy_text, insert_lines, insert_rows, select_where_in
 from reference.models import Province
 
 VALUES = [
@@ -42,3 +42,20 @@ def test_copy_round_trips_awkward_text_through_postgresql():
     )
     stored = dict(Province.objects.filter(pk__in=ids).values_list("pk", "name"))
     assert [stored[pk] for pk in ids] == names
+
+
+@pytest.mark.django_db
+def test_insert_lines_and_select_where_in_round_trip(monkeypatch):
+    """Pre-formatted COPY lines land as written; select_where_in reads them back in batches (3 here)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    import common.bulk as bulk
+
+    monkeypatch.setattr(bulk, "POSTGRES_BATCH", 2)
+    names = ["tab\there", "普通", "\\N", "back\\slash", "plain"]
+    ids = allocate_ids(Province, len(names))
+    lines = (f"{pk}\t8{i}\t{copy_text(name)}\t" for i, (pk, name) in enumerate(zip(ids, names, strict=True)))
+    assert insert_lines(Province, ["id", "code", "name", "short_name"], lines) == len(names)
+    rows = select_where_in(f"SELECT id, name FROM {Province._meta.db_table} WHERE {{}}", "id", ids)
+    assert sorted(rows) == sorted(zip(ids, names, strict=True))
+    assert select_where_in(f"SELECT id FROM {Province._meta.db_table} WHERE {{}}", "id", []) == []
